@@ -1,0 +1,26 @@
+from nexus.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+
+class WrongPassword(ValidationFailed):
+    code = "wrong_password"
+    default_message = "The current password is not correct."
+
+
+class WeakPassword(ValidationFailed):
+    code = "weak_password"
+    default_message = "The password is too weak."
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
+    default_message = "No such address."
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    default_message = "No such user."

@@ -1,0 +1,32 @@
+"""Probes for load balancers and Kubernetes: plain Django views, no auth, no DRF."""
+
+from dataclasses import asdict
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from nexus.api.rest.renderers import dumps
+from nexus.core.health import run_readiness_checks
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is alive and serving; touches no dependency."""
+    return HttpResponse(dumps({"status": "ok"}), content_type="application/json")
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Database, cache and broker all answer; 503 names the ones that do not."""
+    results = run_readiness_checks()
+    ready = all(result.ok for result in results)
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "checks": {result.name: asdict(result) for result in results},
+    }
+    return HttpResponse(
+        dumps(body), status=200 if ready else 503, content_type="application/json"
+    )

@@ -1,0 +1,43 @@
+"""Cursor pagination: constant cost at any depth, no COUNT(*) per request."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+
+
+class CursorPagination(pagination.CursorPagination):
+    """DRF's cursor paginator, strict about its inputs.
+
+    A page size outside 1..max, or a cursor that does not decode, is the client's
+    mistake and gets a 400 that says so, rather than a silent cap or a 404.
+    """
+
+    page_size_query_param = "page_size"
+    ordering = "-pk"
+
+    def __init__(self) -> None:
+        self.page_size = settings.API_PAGE_SIZE
+        self.max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
+        return size
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc

@@ -1,0 +1,11 @@
+"""The Celery application; every setting comes from Django's ``CELERY_*`` settings."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.config.settings.base")
+
+app = Celery("nexus")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

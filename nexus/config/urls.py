@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from nexus.api.rest import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/", include("nexus.api.rest.urls")),
+]
+
+handler400 = "nexus.api.rest.errors.bad_request"
+handler403 = "nexus.api.rest.errors.permission_denied"
+handler404 = "nexus.api.rest.errors.page_not_found"
+handler500 = "nexus.api.rest.errors.server_error"

@@ -1,0 +1,60 @@
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from nexus.accounts.models import User
+from tests.factories import StaffFactory, UserFactory
+from tests.services import unreachable_services
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("The test suite runs on PostgreSQL: DATABASE_URL must be postgres://…", 2)
+    problems = unreachable_services()
+    if problems:
+        pytest.exit("Test services are not reachable:\n" + "\n".join(problems), returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Throttle counters and cached values never leak from one test to the next."""
+    yield
+    cache.delete_pattern("*")  # type: ignore[attr-defined]  # only this run's key prefix
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], APIClient]:
+    """An API client signed in as the given user with a real access token."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        token = RefreshToken.for_user(user).access_token  # type: ignore[arg-type]
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def customer(db: Any) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_customer(db: Any) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db: Any) -> User:
+    return StaffFactory()
