@@ -24,7 +24,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _fresh_cache() -> Iterator[None]:
     """Throttle counters and cached values never leak from one test to the next."""
     yield
-    cache.delete_pattern("*")  # type: ignore[attr-defined]  # only this run's key prefix
+    cache.delete_pattern("*")  # type: ignore[attr-defined]  # django-redis; this run's prefix
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def client_for() -> Callable[[User], APIClient]:
 
     def make(user: User) -> APIClient:
         client = APIClient()
-        token = RefreshToken.for_user(user).access_token  # type: ignore[arg-type]
+        token = RefreshToken.for_user(user).access_token
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client
 
@@ -47,14 +47,14 @@ def client_for() -> Callable[[User], APIClient]:
 
 @pytest.fixture
 def customer(db: Any) -> User:
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture
 def other_customer(db: Any) -> User:
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture
 def staff(db: Any) -> User:
-    return StaffFactory()
+    return StaffFactory.create()

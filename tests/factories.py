@@ -11,7 +11,7 @@ PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = make_password(PASSWORD)
 
 
-class UserFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -26,13 +26,13 @@ class StaffFactory(UserFactory):
     email = factory.Sequence(lambda n: f"staff{n}@example.com")
     is_staff = True
 
-    @factory.post_generation  # type: ignore[misc]
-    def staff_group(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    @factory.post_generation
+    def staff_group(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create:
-            self.groups.add(Group.objects.get(name=STAFF_GROUP))
+            obj.groups.add(Group.objects.get(name=STAFF_GROUP))
 
 
-class AddressFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class AddressFactory(factory.django.DjangoModelFactory[Address]):
     class Meta:
         model = Address
 

@@ -63,8 +63,10 @@ def _timed(name: str, check: Callable[[], None]) -> CheckResult:
     try:
         check()
     except Exception as exc:  # noqa: BLE001 — any failure means "not ready", reported by name
-        return CheckResult(name, False, _ms_since(started), f"{type(exc).__name__}: {exc}")
-    return CheckResult(name, True, _ms_since(started))
+        return CheckResult(
+            name, ok=False, duration_ms=_ms_since(started), error=f"{type(exc).__name__}: {exc}"
+        )
+    return CheckResult(name, ok=True, duration_ms=_ms_since(started))
 
 
 def _ms_since(started: float) -> float:
@@ -85,6 +87,10 @@ def run_readiness_checks(
         try:
             results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
         except FutureTimeout:
-            results.append(CheckResult(name, False, timeout * 1000, f"timed out after {timeout}s"))
+            results.append(
+                CheckResult(
+                    name, ok=False, duration_ms=timeout * 1000, error=f"timed out after {timeout}s"
+                )
+            )
     pool.shutdown(wait=False, cancel_futures=True)
     return results

@@ -92,7 +92,7 @@ def test_bad_address_input_is_400_and_nothing_is_written(client_for, customer, p
 
 @pytest.mark.parametrize("method", ["get", "patch", "put", "delete"])
 def test_another_customers_address_is_not_found(client_for, customer, other_customer, method):
-    theirs = AddressFactory(user=other_customer, city="Paris")
+    theirs = AddressFactory.create(user=other_customer, city="Paris")
     response = getattr(client_for(customer), method)(detail(theirs.pk), VALID, format="json")
     assert response.status_code == 404
     assert response.json()["code"] == "address_not_found"
@@ -102,7 +102,7 @@ def test_another_customers_address_is_not_found(client_for, customer, other_cust
 
 @pytest.mark.parametrize("method", ["get", "patch", "put", "delete"])
 def test_staff_do_not_reach_customers_addresses_through_me(client_for, staff, customer, method):
-    theirs = AddressFactory(user=customer)
+    theirs = AddressFactory.create(user=customer)
     response = getattr(client_for(staff), method)(detail(theirs.pk), VALID, format="json")
     assert response.status_code == 404
 
@@ -119,7 +119,13 @@ def test_non_numeric_address_id_is_404(client_for, customer):
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("get", LIST), ("post", LIST), ("get", detail(1)), ("patch", detail(1)), ("delete", detail(1))],
+    [
+        ("get", LIST),
+        ("post", LIST),
+        ("get", detail(1)),
+        ("patch", detail(1)),
+        ("delete", detail(1)),
+    ],
 )
 def test_addresses_require_sign_in(api, db, method, url):
     assert getattr(api, method)(url, VALID, format="json").status_code == 401

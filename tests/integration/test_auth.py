@@ -65,7 +65,10 @@ def test_register_duplicate_email_any_case_is_a_conflict(api, customer):
         ({"email": "a@example.com", "password": "12345678901"}, {"password"}),
         ({"email": "a@example.com", "password": "password"}, {"password"}),
         ({"email": 42, "password": ["x"]}, {"email", "password"}),
-        ({"email": "a@example.com", "password": "a-long-passphrase", "is_staff": True}, {"is_staff"}),
+        (
+            {"email": "a@example.com", "password": "a-long-passphrase", "is_staff": True},
+            {"is_staff"},
+        ),
     ],
 )
 def test_register_bad_input_names_each_bad_field(api, payload, bad_fields):
@@ -91,7 +94,9 @@ def test_malformed_json_is_a_400_that_says_so(api):
 
 
 def test_wrong_content_type_is_415(api):
-    response = api.post(REGISTER, data="email=a@b.c", content_type="application/x-www-form-urlencoded")
+    response = api.post(
+        REGISTER, data="email=a@b.c", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
 
@@ -109,7 +114,9 @@ def test_oversized_body_is_413_and_nothing_is_written(api, settings):
 
 
 def test_token_pair_for_valid_credentials_any_email_case(api, customer):
-    response = api.post(TOKEN, {"email": customer.email.upper(), "password": PASSWORD}, format="json")
+    response = api.post(
+        TOKEN, {"email": customer.email.upper(), "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     tokens = response.json()
     assert set(tokens) == {"access", "refresh"}
@@ -128,8 +135,12 @@ def test_access_token_is_short_lived_with_audience_and_issuer(api, customer):
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(api, customer):
-    wrong_password = api.post(TOKEN, {"email": customer.email, "password": "nope-nope-nope"}, format="json")
-    unknown_email = api.post(TOKEN, {"email": "ghost@example.com", "password": "nope-nope-nope"}, format="json")
+    wrong_password = api.post(
+        TOKEN, {"email": customer.email, "password": "nope-nope-nope"}, format="json"
+    )
+    unknown_email = api.post(
+        TOKEN, {"email": "ghost@example.com", "password": "nope-nope-nope"}, format="json"
+    )
     assert wrong_password.status_code == unknown_email.status_code == 401
 
     def comparable(response):
@@ -140,7 +151,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(api, customer):
 
 
 def test_inactive_user_cannot_sign_in(api):
-    user = UserFactory(is_active=False)
+    user = UserFactory.create(is_active=False)
     response = api.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json")
     assert response.status_code == 401
 
@@ -156,11 +167,11 @@ def test_token_request_with_unknown_field_is_400(api, customer):
 # --- bad tokens ---------------------------------------------------------------
 
 
-def _b64(part: dict) -> str:
+def _b64(part: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
 
 
-def _claims_for(user: User) -> dict:
+def _claims_for(user: User) -> dict[str, object]:
     now = int(time.time())
     return {
         "token_type": "access",
@@ -182,7 +193,9 @@ def test_alg_none_token_is_rejected(api, customer):
 
 
 def test_forged_signature_is_rejected(api, customer):
-    token = jwt.encode(_claims_for(customer), "a-forger-does-not-know-the-key" * 2, algorithm="HS256")
+    token = jwt.encode(
+        _claims_for(customer), "a-forger-does-not-know-the-key" * 2, algorithm="HS256"
+    )
     assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
@@ -235,7 +248,9 @@ def test_refresh_rotates_and_the_old_refresh_token_is_dead(api, customer):
     replay = api.post(REFRESH, {"refresh": first["refresh"]}, format="json")
     assert replay.status_code == 401
     assert replay.json()["code"] == "token_not_valid"
-    assert api.post(REFRESH, {"refresh": second.json()["refresh"]}, format="json").status_code == 200
+    assert (
+        api.post(REFRESH, {"refresh": second.json()["refresh"]}, format="json").status_code == 200
+    )
 
 
 def test_access_token_cannot_be_used_as_refresh(api, customer):
@@ -294,18 +309,29 @@ def test_sign_in_is_throttled_per_account_across_ips(api, customer, settings):
 
 def test_sign_in_and_registration_are_throttled_per_ip(api, db, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "auth_ip": "2/min"}
-    assert api.post(TOKEN, {"email": "a@example.com", "password": "p"}, format="json").status_code == 401
+    assert (
+        api.post(TOKEN, {"email": "a@example.com", "password": "p"}, format="json").status_code
+        == 401
+    )
     assert api.post(REGISTER, {"email": "b@example.com"}, format="json").status_code == 400
-    blocked = api.post(REGISTER, {"email": "c@example.com", "password": "a-long-passphrase"}, format="json")
+    blocked = api.post(
+        REGISTER, {"email": "c@example.com", "password": "a-long-passphrase"}, format="json"
+    )
     assert blocked.status_code == 429
     assert not User.objects.exists()
     # A forged X-Forwarded-For does not reset the count: only REMOTE_ADDR is trusted.
-    spoofed = api.post(TOKEN, {"email": "a@example.com", "password": "p"}, format="json",
-                       HTTP_X_FORWARDED_FOR="203.0.113.7")
+    spoofed = api.post(
+        TOKEN,
+        {"email": "a@example.com", "password": "p"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
     assert spoofed.status_code == 429
 
 
-@pytest.mark.parametrize("payload", [{"email": 42, "password": "p"}, {"email": "a@b.c", "password": True}])
+@pytest.mark.parametrize(
+    "payload", [{"email": 42, "password": "p"}, {"email": "a@b.c", "password": True}]
+)
 def test_token_request_with_wrong_types_is_400(api, db, payload):
     response = api.post(TOKEN, payload, format="json")
     assert response.status_code == 400

@@ -126,8 +126,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         auth_header = getattr(exc, "auth_header", None)
         if auth_header:
             headers["WWW-Authenticate"] = auth_header
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)  # set on Throttled, rounded up by DRF
+        if isinstance(exc, drf.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait))
         is_validation = isinstance(exc, drf.ValidationError)
         return problem_response(
             status=exc.status_code,
@@ -139,7 +140,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
         )
 
     set_rollback()
-    logger.exception("unhandled_exception", exc_type=type(exc).__name__)
+    logger.error("unhandled_exception", exc_info=exc)
     return problem_response(
         status=500,
         code="internal_error",

@@ -27,6 +27,4 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "status": "ready" if ready else "unavailable",
         "checks": {result.name: asdict(result) for result in results},
     }
-    return HttpResponse(
-        dumps(body), status=200 if ready else 503, content_type="application/json"
-    )
+    return HttpResponse(dumps(body), status=200 if ready else 503, content_type="application/json")

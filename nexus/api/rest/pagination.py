@@ -16,14 +16,15 @@ class CursorPagination(pagination.CursorPagination):
     """
 
     page_size_query_param = "page_size"
+    page_size_query_description = "Results per page, from 1 to the maximum (100 by default)."
     ordering = "-pk"
 
     def __init__(self) -> None:
-        self.page_size = settings.API_PAGE_SIZE
-        self.max_page_size = settings.API_MAX_PAGE_SIZE
+        self.page_size: int = settings.API_PAGE_SIZE
+        self.max_page_size: int = settings.API_MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = request.query_params.get("page_size")
         if raw is None:
             return self.page_size
         try:

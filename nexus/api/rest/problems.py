@@ -40,7 +40,6 @@ def problem_response(
             body["request_id"] = request_id
     if errors:
         body["errors"] = errors
-    response = HttpResponse(
+    return HttpResponse(
         dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE, headers=headers
     )
-    return response

@@ -1,5 +1,6 @@
 """JSON rendering with orjson, several times faster than the standard library."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ class ORJSONRenderer(BaseRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""

@@ -72,4 +72,5 @@ class ProblemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Stable, machine-readable error code.")
     instance = serializers.CharField(required=False)
     request_id = serializers.CharField(required=False)
-    errors = ProblemFieldErrorSerializer(many=True, required=False)
+    # DRF's metaclass moves declared fields off the class: this does not shadow .errors.
+    errors = ProblemFieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]

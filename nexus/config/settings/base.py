@@ -37,8 +37,8 @@ DATA_DIR = Path(env.str("NEXUS_DATA_DIR", default=str(BASE_DIR / "var")))
 def _secret(name: str, dev_default: str) -> str:
     """A secret: required in production, a fixed throwaway value elsewhere."""
     if PRODUCTION:
-        return env.str(name)  # raises ImproperlyConfigured when missing
-    return env.str(name, default=dev_default)
+        return str(env.str(name))  # raises ImproperlyConfigured when missing
+    return str(env.str(name, default=dev_default))
 
 
 SECRET_KEY = _secret("DJANGO_SECRET_KEY", "insecure-development-key-never-use-in-production")
@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
     ],
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "nexus.api.rest.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "nexus.api.rest.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

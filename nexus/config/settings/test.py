@@ -13,7 +13,7 @@ os.environ.setdefault("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"
 os.environ.setdefault("CACHE_KEY_PREFIX", f"nexus-test-{os.getpid()}")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from nexus.config.settings.base import *  # noqa: E402, F403
+from nexus.config.settings.base import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files are served from the apps' folders; no collectstatic before tests.

@@ -1,0 +1,108 @@
+"""The real server, started as `make run` starts it: embedded mode, over real HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from nexus.demo.services import DEMO_CUSTOMER
+
+ROOT = Path(__file__).resolve().parents[2]
+# The embedded mode is what a machine with no configuration gets.
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "NEXUS_ENV",
+    "CACHE_KEY_PREFIX",
+    "LOG_LEVEL",
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("embedded")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env.update({"HOST": "127.0.0.1", "PORT": str(port), "NEXUS_DATA_DIR": str(data_dir)})
+    log = (data_dir / "server.log").open("w")
+    process = subprocess.Popen(
+        ["make", "run", "WEB_WORKERS=1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"server exited: {(data_dir / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server not ready: {(data_dir / 'server.log').read_text()}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+    assert (data_dir / "nexus.sqlite3").exists()  # it really ran on the embedded SQLite file
+
+
+def test_register_sign_in_and_read_me(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        registered = http.post(
+            "/api/v1/auth/register/",
+            json={"email": "e2e@example.com", "password": "an-e2e-passphrase", "first_name": "E"},
+        )
+        assert registered.status_code == 201, registered.text
+        tokens = http.post(
+            "/api/v1/auth/token/",
+            json={"email": "e2e@example.com", "password": "an-e2e-passphrase"},
+        )
+        assert tokens.status_code == 200, tokens.text
+        me = http.get("/api/v1/me/", headers={"Authorization": f"Bearer {tokens.json()['access']}"})
+        assert me.status_code == 200
+        assert me.json()["email"] == "e2e@example.com"
+        assert me.json()["first_name"] == "E"
+        assert me.headers["X-Request-ID"]
+
+
+def test_demo_customer_and_swagger_are_there(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        tokens = http.post(
+            "/api/v1/auth/token/",
+            json={"email": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password},
+        )
+        assert tokens.status_code == 200, tokens.text
+        docs = http.get("/api/docs/")
+        assert docs.status_code == 200
+        assert "swagger-ui" in docs.text
+        bundle = http.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+        assert bundle.status_code == 200
+        assert http.get("/api/v1/nothing/").headers["Content-Type"] == "application/problem+json"
