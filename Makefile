@@ -6,6 +6,8 @@ SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
+# Request threads per worker; Django blocks on the database, so a few per core.
+WEB_THREADS ?= 16
 # uv from PATH, or the copy `make` installs with pip when there is none.
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 MANAGE := $(UV) run --frozen python manage.py
@@ -31,7 +33,8 @@ bootstrap: install
 run: bootstrap ## Serve the whole system on http://$(HOST):$(PORT) (embedded mode unless env says otherwise)
 	@echo "Nexus Commerce on http://$(HOST):$(PORT)  —  API docs: http://$(HOST):$(PORT)/api/docs/"
 	exec $(UV) run --frozen granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers $(WEB_WORKERS) --no-ws nexus.config.wsgi:application
+		--workers $(WEB_WORKERS) --blocking-threads $(WEB_THREADS) --backpressure $(WEB_THREADS) \
+		--no-ws nexus.config.wsgi:application
 
 test: install ## Run the whole test suite against local PostgreSQL, Redis and RabbitMQ
 	$(UV) run --frozen pytest
