@@ -58,3 +58,10 @@ def other_customer(db: Any) -> User:
 @pytest.fixture
 def staff(db: Any) -> User:
     return StaffFactory.create()
+
+
+@pytest.fixture
+def catalog(db: Any) -> Any:
+    from tests.catalog_data import build_catalog  # noqa: PLC0415 — only catalog tests need it
+
+    return build_catalog()

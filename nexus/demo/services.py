@@ -7,6 +7,10 @@ from django.db import transaction
 
 from nexus.accounts import services as accounts
 from nexus.accounts.models import STAFF_GROUP, User
+from nexus.demo.catalog_seed import seed_catalog
+
+# A small slice of the benchmark catalog: enough to browse, filter and search.
+DEMO_PRODUCTS = 300
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ DEMO_CUSTOMER = DemoAccount("customer", "customer@demo.nexus", "orchard-velvet-1
 
 @transaction.atomic
 def demo_data_load() -> bool:
-    """Load the demo data into an empty database; return whether anything was loaded."""
+    """Load the demo accounts and catalog into an empty database; return whether it did."""
     if User.objects.exists():
         return False
     staff = accounts.user_register(
@@ -51,4 +55,5 @@ def demo_data_load() -> bool:
             "country": "DE",
         },
     )
+    seed_catalog(products=DEMO_PRODUCTS, seed=1)
     return True

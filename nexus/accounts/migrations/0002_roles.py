@@ -4,22 +4,15 @@ Later domains grant the Staff group their own permissions in their own migration
 """
 
 from django.apps.registry import Apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+from nexus.core.migrations import grant_app_permissions
+
 
 def create_roles(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    # Permissions are normally made after all migrations; the Staff group needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True  # type: ignore[assignment]
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    group_model = apps.get_model("auth", "Group")
-    permission_model = apps.get_model("auth", "Permission")
-    group_model.objects.get_or_create(name="Customers")
-    staff, _ = group_model.objects.get_or_create(name="Staff")
-    staff.permissions.add(*permission_model.objects.filter(content_type__app_label="accounts"))
+    apps.get_model("auth", "Group").objects.get_or_create(name="Customers")
+    grant_app_permissions(apps, group_name="Staff", app_label="accounts")
 
 
 def remove_roles(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:

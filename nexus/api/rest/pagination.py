@@ -37,6 +37,13 @@ class CursorPagination(pagination.CursorPagination):
             )
         return size
 
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        """A view may choose the ordering per request (``cursor_ordering``)."""
+        chosen = getattr(view, "cursor_ordering", None)
+        if chosen:
+            return tuple(chosen)
+        return tuple(super().get_ordering(request, queryset, view))
+
     def decode_cursor(self, request: Request) -> Any:
         try:
             return super().decode_cursor(request)

@@ -2,4 +2,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("nexus.api.rest.accounts.urls")),
+    path("", include("nexus.api.rest.catalog.urls")),
 ]

@@ -56,14 +56,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "django_countries",
+    "treebeard",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "nexus.core",
     "nexus.accounts",
+    "nexus.catalog",
+    "nexus.inventory",
     "nexus.demo",
 ]
 
@@ -130,7 +134,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory: every web worker process sees the same cache, so a
+    # catalog write or a rate limit counts across all of them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 # --- Background work ---------------------------------------------------------
 
@@ -199,6 +210,17 @@ THROTTLE_RATES = {
 # Number of trusted reverse proxies in front of the app; 0 trusts REMOTE_ADDR only,
 # so a client cannot dodge the IP limits with a forged X-Forwarded-For.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# --- Shop -----------------------------------------------------------------------
+
+# ISO 4217 code of the shop's currency; every price is in it.
+SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+# Full-text search dictionary (PostgreSQL text search configuration).
+SEARCH_CONFIG = env.str("SEARCH_CONFIG", default="english")
+# Public catalog responses: kept server-side this long (a catalog write drops them at
+# once; stock levels shown may lag by up to this), and by clients this long.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)
+CATALOG_CLIENT_MAX_AGE = env.int("CATALOG_CLIENT_MAX_AGE", default=0)
 
 # --- REST API ---------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""Cached public GET responses with ETags, keyed by the catalog version.
+
+A hit is answered from Redis without touching the view or the database; a
+matching ``If-None-Match`` gets a 304 without even the body. Responses are the
+same for every caller, so only views whose output does not depend on the user
+may use this.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils.http import parse_etags
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from nexus.api.rest.renderers import dumps
+from nexus.catalog.cache import current_version
+
+ViewMethod = Callable[..., Response]
+
+
+def _cache_key(request: Request, version: int) -> str:
+    query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values)
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
+    return f"catalog:response:{version}:{digest}"
+
+
+def _answer(request: Request, etag: str, body: bytes, *, hit: bool) -> HttpResponseBase:
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={settings.CATALOG_CLIENT_MAX_AGE}",
+        "X-Cache": "hit" if hit else "miss",
+    }
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(body, content_type="application/json", headers=headers)
+
+
+def cached_catalog_response(view: ViewMethod) -> Callable[..., HttpResponseBase]:
+    @wraps(view)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        key = _cache_key(request, current_version())
+        entry = cache.get(key)
+        if entry is not None:
+            etag, body = entry
+            return _answer(request, etag, body, hit=True)
+        response = view(self, request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        body = dumps(response.data)
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        cache.set(key, (etag, body), timeout=settings.CATALOG_CACHE_SECONDS)
+        return _answer(request, etag, body, hit=False)
+
+    return wrapper

@@ -1,0 +1,288 @@
+"""Reads of the catalog, tuned for the storefront: a list page is one or two queries.
+
+Search uses PostgreSQL full-text search over a stored, GIN-indexed vector (name
+weighted above description) together with trigram word similarity on the name, so
+a misspelt word still finds its product. On the embedded SQLite database it falls
+back to a plain substring match.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from nexus.catalog.errors import CategoryNotFound, ProductNotFound
+from nexus.catalog.models import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
+
+# Upper bounds of the price facet's buckets; the last bucket is open-ended.
+PRICE_BUCKET_EDGES: tuple[Decimal, ...] = tuple(
+    Decimal(edge) for edge in ("10", "25", "50", "100", "250", "500", "1000")
+)
+# Relevance is compared by the cursor paginator; as an integer it compares exactly.
+_RELEVANCE_SCALE = 1_000_000
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a storefront can narrow the product list by. Empty means no filter."""
+
+    category: str | None = None
+    brands: Sequence[str] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    # attribute slug → accepted value slugs (any of them); attributes combine with AND
+    attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    search: str | None = None
+
+
+# --- categories ------------------------------------------------------------------
+
+
+def category_get(*, slug: str) -> Category:
+    try:
+        return Category.objects.get(slug=slug)
+    except Category.DoesNotExist as exc:
+        raise CategoryNotFound() from exc
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """The whole tree, nested, in one query (paths sort parents before children)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    steplen = Category.steplen
+    for category in Category.objects.order_by("path"):
+        node = {
+            "id": category.pk,
+            "name": category.name,
+            "slug": category.slug,
+            "description": category.description,
+            "depth": category.depth,
+            "children": [],
+        }
+        nodes[category.path] = node
+        parent = nodes.get(category.path[:-steplen])
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def category_subtree(*, category: Category) -> QuerySet[Category]:
+    """The category and every category below it: one indexed prefix match."""
+    return Category.objects.filter(path__startswith=category.path)
+
+
+# --- products: the public list -------------------------------------------------------
+
+
+def _visible() -> QuerySet[Product]:
+    return Product.objects.filter(
+        is_published=True, published_at__lte=timezone.now(), price_min__isnull=False
+    )
+
+
+def _in_stock() -> Exists:
+    return Exists(
+        ProductVariant.objects.filter(
+            product=OuterRef("pk"), stocks__quantity__gt=F("stocks__quantity_allocated")
+        )
+    )
+
+
+def _has_attribute_values(attribute: str, values: Sequence[str]) -> Q:
+    on_product = AttributeValue.objects.filter(
+        products=OuterRef("pk"), attribute__slug=attribute, slug__in=values
+    )
+    on_variant = AttributeValue.objects.filter(
+        variants__product=OuterRef("pk"), attribute__slug=attribute, slug__in=values
+    )
+    return Q(Exists(on_product)) | Q(Exists(on_variant))
+
+
+def _search_postgres(products: QuerySet[Product], text: str) -> QuerySet[Product]:
+    query = SearchQuery(text, search_type="websearch", config=settings.SEARCH_CONFIG)
+    # Matching happens in a subquery of its own, where the planner uses the GIN
+    # indexes; ordered and limited together with it, it would scan instead.
+    matches = Product.objects.filter(
+        Q(search_vector=query) | Q(name__trigram_word_similar=text)
+    ).values("pk")
+    relevance = SearchRank(F("search_vector"), query) + TrigramWordSimilarity(text, "name")
+    return products.filter(pk__in=matches).annotate(
+        relevance=Cast(relevance * _RELEVANCE_SCALE, IntegerField())
+    )
+
+
+def _search_substring(products: QuerySet[Product], text: str) -> QuerySet[Product]:
+    return products.filter(Q(name__icontains=text) | Q(description__icontains=text)).annotate(
+        relevance=Value(0, output_field=IntegerField())
+    )
+
+
+def product_filter_visible(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Published products narrowed by the filters (raises for an unknown category)."""
+    products = _visible()
+    if filters.category:
+        products = products.filter(
+            category__path__startswith=category_get(slug=filters.category).path
+        )
+    if filters.brands:
+        products = products.filter(brand__slug__in=filters.brands)
+    if filters.min_price is not None:
+        products = products.filter(price_max__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(price_min__lte=filters.max_price)
+    if filters.in_stock is not None:
+        products = products.filter(_in_stock() if filters.in_stock else ~_in_stock())
+    for attribute, values in filters.attributes.items():
+        products = products.filter(_has_attribute_values(attribute, values))
+    if filters.search:
+        search = _search_postgres if connection.vendor == "postgresql" else _search_substring
+        products = search(products, filters.search)
+    return products
+
+
+def product_list_visible(*, filters: ProductFilters) -> QuerySet[Product]:
+    """The list page's rows: brand and category joined, first image and stock annotated."""
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "pk")
+    return (
+        product_filter_visible(filters=filters)
+        .select_related("brand", "category")
+        .annotate(
+            thumbnail=Subquery(first_image.values("image")[:1]),
+            thumbnail_alt=Subquery(first_image.values("alt")[:1]),
+            in_stock=_in_stock(),
+        )
+    )
+
+
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "newest": ("-published_at", "-id"),
+    "price": ("price_min", "id"),
+    "-price": ("-price_min", "-id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "relevance": ("-relevance", "-id"),
+}
+
+
+# --- facets ---------------------------------------------------------------------------
+
+
+def _price_bucket() -> Case:
+    whens = [
+        When(price_min__lt=edge, then=Value(index)) for index, edge in enumerate(PRICE_BUCKET_EDGES)
+    ]
+    return Case(*whens, default=Value(len(PRICE_BUCKET_EDGES)), output_field=IntegerField())
+
+
+def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]]:
+    """Counts per category, brand, attribute value and price bucket for the filter."""
+    matching = product_filter_visible(filters=filters).values("pk")
+    products = Product.objects.filter(pk__in=matching)
+
+    categories = [
+        {"slug": row["category__slug"], "name": row["category__name"], "count": row["count"]}
+        for row in products.values("category__slug", "category__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "category__name")
+    ]
+    brands = [
+        {"slug": row["brand__slug"], "name": row["brand__name"], "count": row["count"]}
+        for row in products.filter(brand__isnull=False)
+        .values("brand__slug", "brand__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "brand__name")
+    ]
+
+    value_counts: dict[tuple[str, str], dict[str, Any]] = {}
+    for relation in ("products", "variants__product"):
+        rows = (
+            AttributeValue.objects.filter(**{f"{relation}__in": matching})
+            .values("attribute__slug", "attribute__name", "slug", "name")
+            .annotate(count=Count(relation, distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            key = (row["attribute__slug"], row["slug"])
+            entry = value_counts.setdefault(
+                key,
+                {
+                    "attribute": row["attribute__slug"],
+                    "attribute_name": row["attribute__name"],
+                    "slug": row["slug"],
+                    "name": row["name"],
+                    "count": 0,
+                },
+            )
+            entry["count"] += row["count"]
+    attributes = sorted(value_counts.values(), key=lambda v: (v["attribute"], -v["count"], v["name"]))
+
+    bucket_counts = dict(
+        products.annotate(bucket=_price_bucket())
+        .values("bucket")
+        .annotate(count=Count("pk"))
+        .values_list("bucket", "count")
+    )
+    lower: Decimal | None = Decimal(0)
+    prices = []
+    for index, upper in enumerate((*PRICE_BUCKET_EDGES, None)):
+        if bucket_counts.get(index):
+            prices.append({"min": lower, "max": upper, "count": bucket_counts[index]})
+        lower = upper
+    return {"categories": categories, "brands": brands, "attributes": attributes, "prices": prices}
+
+
+# --- one product -----------------------------------------------------------------------
+
+
+def product_get_visible(*, slug: str) -> Product:
+    """A published product with everything its page shows, in a fixed number of queries."""
+    values = AttributeValue.objects.select_related("attribute")
+    variants = (
+        ProductVariant.objects.annotate(
+            quantity_available=Coalesce(
+                Sum(F("stocks__quantity") - F("stocks__quantity_allocated")), Value(0)
+            )
+        )
+        .order_by("sort_order", "id")  # Meta.ordering does not apply to aggregate queries
+        .prefetch_related(Prefetch("attributes", queryset=values))
+    )
+    try:
+        return (
+            _visible()
+            .select_related("brand", "category", "product_type")
+            .prefetch_related(
+                Prefetch("variants", queryset=variants),
+                Prefetch("attributes", queryset=values),
+                Prefetch("images", queryset=ProductImage.objects.all()),
+            )
+            .get(slug=slug)
+        )
+    except Product.DoesNotExist as exc:
+        raise ProductNotFound() from exc
