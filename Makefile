@@ -12,7 +12,7 @@ WEB_THREADS ?= 16
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run test lint fmt schema bootstrap
+.PHONY: help install run test lint fmt schema bootstrap bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,3 +55,7 @@ fmt: install ## Format and auto-fix
 
 schema: install ## Regenerate the committed OpenAPI schema
 	$(MANAGE) spectacular --file docs/openapi.yaml --validate --fail-on-warn
+
+bench: install ## Catalog benchmark on PostgreSQL + Redis, 100k products; writes docs/benchmarks.md
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(UV) run --frozen python bench/run.py $(BENCH_ARGS)

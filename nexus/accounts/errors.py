@@ -1,4 +1,9 @@
-from nexus.core.errors import Conflict, NotFound, ValidationFailed
+from nexus.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+
+
+class RefreshTokenInvalid(Unauthenticated):
+    code = "token_not_valid"
+    default_message = "The refresh token is invalid, expired or already used."
 
 
 class EmailAlreadyRegistered(Conflict):

@@ -1,6 +1,7 @@
 """Writes to accounts: registration, profile, passwords, tokens, address book."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -12,7 +13,12 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from nexus.accounts.errors import EmailAlreadyRegistered, WeakPassword, WrongPassword
+from nexus.accounts.errors import (
+    EmailAlreadyRegistered,
+    RefreshTokenInvalid,
+    WeakPassword,
+    WrongPassword,
+)
 from nexus.accounts.models import CUSTOMER_GROUP, Address, User, normalize_email
 from nexus.core.errors import ValidationFailed
 
@@ -55,6 +61,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         raise EmailAlreadyRegistered(
             field_errors={"email": ["An account with this email already exists."]}
         ) from exc
+    # Migration 0002 makes the group; get_or_create still holds after a data reset.
     customers, _ = Group.objects.get_or_create(name=CUSTOMER_GROUP)
     user.groups.add(customers)
     return user
@@ -73,6 +80,7 @@ def user_update_profile(*, user: User, changes: Mapping[str, Any]) -> User:
 @transaction.atomic
 def user_change_password(*, user: User, current_password: str, new_password: str) -> None:
     """Change the password and sign out every other session (all refresh tokens)."""
+    _lock_user(user)  # a token rotation in flight finishes first, or sees the revocation
     if not user.check_password(current_password):
         raise WrongPassword(field_errors={"current_password": [WrongPassword.default_message]})
     _validate_password(new_password, user, "new_password")
@@ -87,6 +95,42 @@ def refresh_tokens_revoke_all(*, user: User) -> int:
     revoked = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
     return len(revoked)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+def token_pair_issue(*, user: User) -> TokenPair:
+    refresh = RefreshToken.for_user(user)
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+@transaction.atomic
+def refresh_token_rotate(*, token: str) -> TokenPair:
+    """Trade a refresh token for a new pair; the old one can never be used again.
+
+    Written here rather than left to simplejwt's serializer, which checks the
+    blacklist and then adds to it without a lock: concurrent requests with one
+    token each got a new pair. Here the user's row, then the token's row, are
+    locked (the same order as a password change), so exactly one request wins.
+    """
+    try:
+        refresh = RefreshToken(token)  # type: ignore[arg-type]  # signature, expiry, type
+        user_id = refresh[jwt_settings.USER_ID_CLAIM]
+        jti = refresh[jwt_settings.JTI_CLAIM]
+    except (TokenError, KeyError) as exc:
+        raise RefreshTokenInvalid() from exc
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+    if user is None or outstanding is None:
+        raise RefreshTokenInvalid()
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise RefreshTokenInvalid()
+    BlacklistedToken.objects.create(token=outstanding)
+    return token_pair_issue(user=user)
 
 
 def refresh_token_revoke(*, user: User, token: str) -> None:
@@ -143,10 +187,13 @@ def address_update(*, address: Address, changes: Mapping[str, Any]) -> Address:
     if unknown:
         raise ValidationFailed(field_errors={f: ["Unknown field."] for f in sorted(unknown)})
     _lock_user(address.user)
+    address = Address.objects.get(pk=address.pk)  # current flags, now that they are locked
+    if not changes:
+        return address
     for field, value in changes.items():
         setattr(address, field, value)
     _clear_other_defaults(address)
-    address.save()
+    address.save(update_fields=[*changes, "updated_at"])
     return address
 
 
@@ -154,6 +201,7 @@ def address_update(*, address: Address, changes: Mapping[str, Any]) -> Address:
 def address_delete(*, address: Address) -> None:
     """Delete an address; the newest remaining one inherits a default it held."""
     _lock_user(address.user)
+    address = Address.objects.get(pk=address.pk)  # current flags, now that they are locked
     was_shipping, was_billing = address.is_default_shipping, address.is_default_billing
     user_id = address.user_id
     address.delete()

@@ -76,9 +76,7 @@ class ProductType(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    product_attributes = models.ManyToManyField(
-        Attribute, blank=True, related_name="product_types"
-    )
+    product_attributes = models.ManyToManyField(Attribute, blank=True, related_name="product_types")
     variant_attributes = models.ManyToManyField(
         Attribute, blank=True, related_name="variant_product_types"
     )
@@ -118,9 +116,7 @@ class Product(models.Model):
             models.Index(fields=["price_min", "id"], name="product_price"),
             models.Index(fields=["name", "id"], name="product_name"),
             GinIndex(fields=["search_vector"], name="product_search_vector"),
-            GinIndex(
-                fields=["name"], name="product_name_trigram", opclasses=["gin_trgm_ops"]
-            ),
+            GinIndex(fields=["name"], name="product_name_trigram", opclasses=["gin_trgm_ops"]),
         ]
         constraints: ClassVar = [
             models.CheckConstraint(
@@ -151,9 +147,12 @@ class ProductVariant(models.Model):
     class Meta:
         ordering: ClassVar = ["sort_order", "id"]
         constraints: ClassVar = [
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="variant_price_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(compare_at_price__gte=0) | models.Q(compare_at_price__isnull=True),
+                condition=models.Q(price__gte=0), name="variant_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(compare_at_price__gte=0)
+                | models.Q(compare_at_price__isnull=True),
                 name="variant_compare_at_not_negative",
             ),
         ]
@@ -177,4 +176,4 @@ class ProductImage(models.Model):
         ordering: ClassVar = ["sort_order", "id"]
 
     def __str__(self) -> str:
-        return self.alt or self.image.name
+        return self.alt or self.image.name or ""

@@ -68,9 +68,10 @@ class ProductFilters:
 
 def category_get(*, slug: str) -> Category:
     try:
-        return Category.objects.get(slug=slug)
+        category: Category = Category.objects.get(slug=slug)
     except Category.DoesNotExist as exc:
         raise CategoryNotFound() from exc
+    return category
 
 
 def category_tree() -> list[dict[str, Any]]:
@@ -95,7 +96,8 @@ def category_tree() -> list[dict[str, Any]]:
 
 def category_subtree(*, category: Category) -> QuerySet[Category]:
     """The category and every category below it: one indexed prefix match."""
-    return Category.objects.filter(path__startswith=category.path)
+    subtree: QuerySet[Category] = Category.objects.filter(path__startswith=category.path)
+    return subtree
 
 
 # --- products: the public list -------------------------------------------------------
@@ -168,7 +170,12 @@ def product_filter_visible(*, filters: ProductFilters) -> QuerySet[Product]:
 
 
 def product_list_visible(*, filters: ProductFilters) -> QuerySet[Product]:
-    """The list page's rows: brand and category joined, first image and stock annotated."""
+    """The list page's rows: brand and category joined, first image annotated.
+
+    Stock is not annotated here: as a column of this query, PostgreSQL evaluates
+    the EXISTS for the whole catalog (a hashed subplan) before LIMIT applies. Call
+    ``products_mark_in_stock`` on the page instead.
+    """
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "pk")
     return (
         product_filter_visible(filters=filters)
@@ -176,9 +183,20 @@ def product_list_visible(*, filters: ProductFilters) -> QuerySet[Product]:
         .annotate(
             thumbnail=Subquery(first_image.values("image")[:1]),
             thumbnail_alt=Subquery(first_image.values("alt")[:1]),
-            in_stock=_in_stock(),
         )
     )
+
+
+def products_mark_in_stock(products: Sequence[Product]) -> None:
+    """Set ``in_stock`` on each product of a page, in one query."""
+    stocked = set(
+        ProductVariant.objects.filter(
+            product__in=[product.pk for product in products],
+            stocks__quantity__gt=F("stocks__quantity_allocated"),
+        ).values_list("product_id", flat=True)
+    )
+    for product in products:
+        product.in_stock = product.pk in stocked  # type: ignore[attr-defined]
 
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -202,9 +220,15 @@ def _price_bucket() -> Case:
 
 
 def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]]:
-    """Counts per category, brand, attribute value and price bucket for the filter."""
-    matching = product_filter_visible(filters=filters).values("pk")
-    products = Product.objects.filter(pk__in=matching)
+    """Counts per category, brand, attribute value and price bucket for the filter.
+
+    Each count groups the filtered products directly (no ``IN (…)`` over the whole
+    catalog); attribute values are counted on the link tables, where a product-level
+    value occurs once per product and a variant-level one may occur once per variant.
+    """
+    products = product_filter_visible(filters=filters).order_by()
+    if filters.search:  # the relevance column would join every GROUP BY below
+        products = Product.objects.filter(pk__in=products.values("pk"))
 
     categories = [
         {"slug": row["category__slug"], "name": row["category__name"], "count": row["count"]}
@@ -220,28 +244,33 @@ def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]
         .order_by("-count", "brand__name")
     ]
 
-    value_counts: dict[tuple[str, str], dict[str, Any]] = {}
-    for relation in ("products", "variants__product"):
-        rows = (
-            AttributeValue.objects.filter(**{f"{relation}__in": matching})
-            .values("attribute__slug", "attribute__name", "slug", "name")
-            .annotate(count=Count(relation, distinct=True))
-            .order_by()
-        )
-        for row in rows:
-            key = (row["attribute__slug"], row["slug"])
-            entry = value_counts.setdefault(
-                key,
-                {
-                    "attribute": row["attribute__slug"],
-                    "attribute_name": row["attribute__name"],
-                    "slug": row["slug"],
-                    "name": row["name"],
-                    "count": 0,
-                },
-            )
-            entry["count"] += row["count"]
-    attributes = sorted(value_counts.values(), key=lambda v: (v["attribute"], -v["count"], v["name"]))
+    matching = products.values("pk")
+    value_counts: dict[int, int] = {}
+    on_products = (
+        Product.attributes.through.objects.filter(product__in=matching)
+        .values("attributevalue_id")
+        .annotate(count=Count("product_id"))
+    )
+    on_variants = (
+        ProductVariant.attributes.through.objects.filter(productvariant__product__in=matching)
+        .values("attributevalue_id")
+        .annotate(count=Count("productvariant__product_id", distinct=True))
+    )
+    for row in (*on_products, *on_variants):
+        value_id = row["attributevalue_id"]
+        value_counts[value_id] = value_counts.get(value_id, 0) + row["count"]
+    values = AttributeValue.objects.select_related("attribute").filter(pk__in=value_counts)
+    ranked = sorted(values, key=lambda v: (v.attribute.slug, -value_counts[v.pk], v.name))
+    attributes = [
+        {
+            "attribute": value.attribute.slug,
+            "attribute_name": value.attribute.name,
+            "slug": value.slug,
+            "name": value.name,
+            "count": value_counts[value.pk],
+        }
+        for value in ranked
+    ]
 
     bucket_counts = dict(
         products.annotate(bucket=_price_bucket())

@@ -59,7 +59,9 @@ def _save_unique(instance: Model, *, fields: Sequence[str] = ()) -> None:
             else:
                 instance.save()
     except IntegrityError as exc:
-        message = str(exc)
+        # The first line names the constraint or column; later lines quote the values,
+        # and a slug such as "skull" must not read as a taken SKU.
+        message = str(exc).split("\n", 1)[0]
         if "sku" in message:
             raise SkuTaken(field_errors={"sku": [SkuTaken.default_message]}) from exc
         if "slug" in message:
@@ -109,7 +111,7 @@ KEEP = _Keep()
 
 @changes_catalog
 def category_update(
-    *, category: Category, changes: Mapping[str, Any], parent: "Category | None | _Keep" = KEEP
+    *, category: Category, changes: Mapping[str, Any], parent: "Category | _Keep | None" = KEEP
 ) -> Category:
     """Change a category; a new parent (``None``: top level) moves its whole subtree."""
     fields = _apply(category, changes, _CATEGORY_FIELDS)
@@ -160,7 +162,9 @@ def brand_update(*, brand: Brand, changes: Mapping[str, Any]) -> Brand:
 
 
 @changes_catalog
-def attribute_create(*, name: str, slug: str, values: Sequence[Mapping[str, Any]] = ()) -> Attribute:
+def attribute_create(
+    *, name: str, slug: str, values: Sequence[Mapping[str, Any]] = ()
+) -> Attribute:
     attribute = Attribute(name=name, slug=slug)
     _save_unique(attribute)
     for order, value in enumerate(values):
@@ -233,10 +237,14 @@ def _check_attribute_values(
     *, values: Sequence[AttributeValue], allowed: Iterable[Attribute], field: str
 ) -> None:
     allowed_ids = {attribute.pk for attribute in allowed}
-    wrong = sorted({value.attribute.slug for value in values if value.attribute_id not in allowed_ids})
+    wrong = sorted(
+        {value.attribute.slug for value in values if value.attribute_id not in allowed_ids}
+    )
     if wrong:
         raise AttributeNotAllowed(
-            field_errors={field: [f"Attribute {slug!r} is not allowed by the product type." for slug in wrong]}
+            field_errors={
+                field: [f"Attribute {slug!r} is not allowed by the product type." for slug in wrong]
+            }
         )
     seen: set[int] = set()
     for value in values:
@@ -359,10 +367,20 @@ def _check_money(*, price: Decimal, compare_at_price: Decimal | None, currency: 
             field_errors={"currency": [f"Only {settings.SHOP_CURRENCY} is accepted."]}
         )
     if price < 0 or (compare_at_price is not None and compare_at_price < 0):
-        raise UnknownReference("Prices cannot be negative.", field_errors={"price": ["Must be 0 or more."]})
+        raise UnknownReference(
+            "Prices cannot be negative.", field_errors={"price": ["Must be 0 or more."]}
+        )
 
 
-_VARIANT_FIELDS = ("sku", "name", "price", "compare_at_price", "currency", "weight_grams", "sort_order")
+_VARIANT_FIELDS = (
+    "sku",
+    "name",
+    "price",
+    "compare_at_price",
+    "currency",
+    "weight_grams",
+    "sort_order",
+)
 
 
 @changes_catalog
@@ -450,7 +468,9 @@ def image_create(
     variant: ProductVariant | None = None,
 ) -> ProductImage:
     if variant is not None and variant.product_id != product.pk:
-        raise UnknownReference(field_errors={"variant": ["The variant belongs to another product."]})
+        raise UnknownReference(
+            field_errors={"variant": ["The variant belongs to another product."]}
+        )
     product_image = ProductImage(
         product=product, variant=variant, image=image, alt=alt, sort_order=sort_order
     )
@@ -460,7 +480,8 @@ def image_create(
 
 @changes_catalog
 def image_delete(*, image: ProductImage) -> None:
-    stored = image.image
+    storage, name = image.image.storage, image.image.name
     image.delete()
-    # The file goes only once the row is surely gone.
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    if name:
+        # The file goes only once the row is surely gone.
+        transaction.on_commit(lambda: storage.delete(name))

@@ -49,6 +49,13 @@ class Conflict(DomainError):
     default_message = "The request conflicts with the current state."
 
 
+class Unauthenticated(DomainError):
+    """The caller's credentials are missing, wrong or no longer valid (401)."""
+
+    code = "not_authenticated"
+    default_message = "Valid credentials are required."
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this (403)."""
 

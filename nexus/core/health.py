@@ -11,10 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+import structlog
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
 from kombu import Connection
+
+logger = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,9 @@ def _timed(name: str, check: Callable[[], None]) -> CheckResult:
     try:
         check()
     except Exception as exc:  # noqa: BLE001 — any failure means "not ready", reported by name
-        return CheckResult(
-            name, ok=False, duration_ms=_ms_since(started), error=f"{type(exc).__name__}: {exc}"
-        )
+        # The probe is public: it names the failure's kind; the details go to the log.
+        logger.warning("readiness_check_failed", check=name, error=f"{type(exc).__name__}: {exc}")
+        return CheckResult(name, ok=False, duration_ms=_ms_since(started), error=type(exc).__name__)
     return CheckResult(name, ok=True, duration_ms=_ms_since(started))
 
 

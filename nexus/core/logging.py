@@ -8,6 +8,7 @@ same format, each line carrying the context bound for the request (``request_id`
 from typing import Any
 
 import structlog
+import structlog.tracebacks
 
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
@@ -23,11 +24,17 @@ def configure_logging(log_format: str, level: str) -> dict[str, Any]:
     if log_format not in {"json", "console"}:
         raise ValueError(f"LOG_FORMAT must be json or console, not {log_format!r}")
     renderer: Any
+    # Tracebacks never carry frame locals: they would put passwords and tokens in
+    # the logs (and rendering them can take seconds of CPU per error).
     if log_format == "json":
         renderer = structlog.processors.JSONRenderer()
-        exception_processors: list[Any] = [structlog.processors.dict_tracebacks]
+        exception_processors: list[Any] = [
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        ]
     else:
-        renderer = structlog.dev.ConsoleRenderer()
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
         exception_processors = []
 
     structlog.configure(

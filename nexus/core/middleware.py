@@ -11,14 +11,14 @@ from django.http import HttpRequest, HttpResponse
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from outside is trusted only if it looks like one: it is copied into every
 # log line and a response header, so it must not carry newlines or be unbounded.
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 logger = structlog.get_logger("nexus.request")
 
 
 def request_id_from(request: HttpRequest) -> str:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    if _VALID_REQUEST_ID.match(incoming):
+    if _VALID_REQUEST_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 

@@ -59,26 +59,122 @@ ATTRIBUTES: dict[str, list[str]] = {
 }
 # product type → (product attributes, variant attributes, top categories, nouns)
 PRODUCT_TYPES: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
-    "Apparel": (["Material"], ["Color", "Size"], ["Clothing"], ["tee", "shirt", "jacket", "dress", "hoodie", "coat"]),
-    "Footwear": (["Material"], ["Shoe size"], ["Shoes"], ["runner", "sneaker", "boot", "trail shoe"]),
+    "Apparel": (
+        ["Material"],
+        ["Color", "Size"],
+        ["Clothing"],
+        ["tee", "shirt", "jacket", "dress", "hoodie", "coat"],
+    ),
+    "Footwear": (
+        ["Material"],
+        ["Shoe size"],
+        ["Shoes"],
+        ["runner", "sneaker", "boot", "trail shoe"],
+    ),
     "Device": (["Color"], ["Storage"], ["Electronics"], ["phone", "laptop", "tablet", "monitor"]),
     "Audio": (["Color"], [], ["Electronics"], ["headphones", "earbuds", "speaker"]),
-    "Goods": (["Material", "Color"], [], ["Home", "Outdoor"], ["lamp", "rug", "tent", "pan", "helmet", "knife"]),
+    "Goods": (
+        ["Material", "Color"],
+        [],
+        ["Home", "Outdoor"],
+        ["lamp", "rug", "tent", "pan", "helmet", "knife"],
+    ),
 }
-ADJECTIVES = (
-    "Classic Urban Alpine Coastal Nordic Vintage Modern Rugged Featherlight Everyday Premium "
-    "Compact Heritage Studio Trail Summit Harbor Meadow Canyon Aurora Ember Glacier"
-).split()
-BRANDS = (
-    "Acme Northwind Lumen Fjordline Kestrel Brightwave Oakridge Solace Vireo Tandem Halcyon "
-    "Marlow Quarry Saltmarsh Cobalt Juniper Wrenfield Atlas Pinecrest Orbital"
-).split()
-WORDS = (
-    "durable soft breathable waterproof lightweight recycled organic ergonomic wireless "
-    "rechargeable handmade insulated adjustable versatile timeless comfortable sturdy "
-    "quiet fast bright warm cool travel everyday outdoor office weekend gift"
-).split()
-PRICE_POINTS = [Decimal(p) for p in ("4.99", "9.99", "14.90", "19.99", "29.00", "39.95", "49.00", "79.00", "99.00", "149.00", "249.00", "499.00", "899.00", "1299.00")]
+ADJECTIVES = [
+    "Classic",
+    "Urban",
+    "Alpine",
+    "Coastal",
+    "Nordic",
+    "Vintage",
+    "Modern",
+    "Rugged",
+    "Featherlight",
+    "Everyday",
+    "Premium",
+    "Compact",
+    "Heritage",
+    "Studio",
+    "Trail",
+    "Summit",
+    "Harbor",
+    "Meadow",
+    "Canyon",
+    "Aurora",
+    "Ember",
+    "Glacier",
+]
+BRANDS = [
+    "Acme",
+    "Northwind",
+    "Lumen",
+    "Fjordline",
+    "Kestrel",
+    "Brightwave",
+    "Oakridge",
+    "Solace",
+    "Vireo",
+    "Tandem",
+    "Halcyon",
+    "Marlow",
+    "Quarry",
+    "Saltmarsh",
+    "Cobalt",
+    "Juniper",
+    "Wrenfield",
+    "Atlas",
+    "Pinecrest",
+    "Orbital",
+]
+WORDS = [
+    "durable",
+    "soft",
+    "breathable",
+    "waterproof",
+    "lightweight",
+    "recycled",
+    "organic",
+    "ergonomic",
+    "wireless",
+    "rechargeable",
+    "handmade",
+    "insulated",
+    "adjustable",
+    "versatile",
+    "timeless",
+    "comfortable",
+    "sturdy",
+    "quiet",
+    "fast",
+    "bright",
+    "warm",
+    "cool",
+    "travel",
+    "everyday",
+    "outdoor",
+    "office",
+    "weekend",
+    "gift",
+]
+PRICE_POINTS = [
+    Decimal(p)
+    for p in (
+        "4.99",
+        "9.99",
+        "14.90",
+        "19.99",
+        "29.00",
+        "39.95",
+        "49.00",
+        "79.00",
+        "99.00",
+        "149.00",
+        "249.00",
+        "499.00",
+        "899.00",
+        "1299.00",
+    )
+]
 CHUNK = 2000
 BASE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -144,13 +240,35 @@ class _Chunk:
 
 
 PRODUCT_COLUMNS = (
-    "id", "product_type_id", "category_id", "brand_id", "name", "slug", "description",
-    "is_published", "published_at", "seo_title", "seo_description", "price_min", "price_max",
-    "currency", "created_at", "updated_at",
+    "id",
+    "product_type_id",
+    "category_id",
+    "brand_id",
+    "name",
+    "slug",
+    "description",
+    "is_published",
+    "published_at",
+    "seo_title",
+    "seo_description",
+    "price_min",
+    "price_max",
+    "currency",
+    "created_at",
+    "updated_at",
 )
 VARIANT_COLUMNS = (
-    "id", "product_id", "sku", "name", "price", "compare_at_price", "currency", "weight_grams",
-    "sort_order", "created_at", "updated_at",
+    "id",
+    "product_id",
+    "sku",
+    "name",
+    "price",
+    "compare_at_price",
+    "currency",
+    "weight_grams",
+    "sort_order",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -184,10 +302,17 @@ def _chunks(count: int, rng: random.Random, ref: Reference, ids: "_Ids") -> Iter
             variant_id = ids.next_variant()
             chunk.variants.append(
                 (
-                    variant_id, product_id, f"NX-{index + 1:07d}-{position + 1}",
-                    " / ".join(v.name for v in combo), price,
-                    compare_at if rng.random() < 0.2 else None, currency,
-                    rng.randint(50, 5000), position, now, now,
+                    variant_id,
+                    product_id,
+                    f"NX-{index + 1:07d}-{position + 1}",
+                    " / ".join(v.name for v in combo),
+                    price,
+                    compare_at if rng.random() < 0.2 else None,
+                    currency,
+                    rng.randint(50, 5000),
+                    position,
+                    now,
+                    now,
                 )
             )
             chunk.variant_values += [(variant_id, value.pk) for value in combo]
@@ -195,10 +320,22 @@ def _chunks(count: int, rng: random.Random, ref: Reference, ids: "_Ids") -> Iter
             chunk.stocks.append((variant_id, ref.warehouse.pk, quantity, 0))
         chunk.products.append(
             (
-                product_id, ref.types[type_name].pk, category.pk, brand.pk, name,
-                f"{_slug(name)}-{index + 1}", f"A {words} {rng.choice(nouns)} by {brand.name}.",
-                published, BASE_DATE + timedelta(minutes=index) if published else None,
-                name[:70], "", min(prices), max(prices), currency, now, now,
+                product_id,
+                ref.types[type_name].pk,
+                category.pk,
+                brand.pk,
+                name,
+                f"{_slug(name)}-{index + 1}",
+                f"A {words} {rng.choice(nouns)} by {brand.name}.",
+                published,
+                BASE_DATE + timedelta(minutes=index) if published else None,
+                name[:70],
+                "",
+                min(prices),
+                max(prices),
+                currency,
+                now,
+                now,
             )
         )
         if len(chunk.products) == CHUNK:
@@ -300,13 +437,12 @@ def _insert_products(rows: list[Any]) -> None:
             f"SELECT {names}, {vector} FROM seed_product",
             {"config": settings.SEARCH_CONFIG},
         )
+        cursor.execute("DROP TABLE seed_product")  # inside an outer transaction, too
 
 
 def _write(chunk: _Chunk) -> None:
     _insert_products(chunk.products)
-    _insert(
-        Product.attributes.through, ("product_id", "attributevalue_id"), chunk.product_values
-    )
+    _insert(Product.attributes.through, ("product_id", "attributevalue_id"), chunk.product_values)
     _insert(ProductVariant, VARIANT_COLUMNS, chunk.variants)
     _insert(
         ProductVariant.attributes.through,
@@ -316,12 +452,22 @@ def _write(chunk: _Chunk) -> None:
     _insert(Stock, ("variant_id", "warehouse_id", "quantity", "quantity_allocated"), chunk.stocks)
 
 
-def _reset_sequences() -> None:
+def _finish_bulk_load() -> None:
     """After explicit ids, let the next ordinary insert continue above them."""
-    models = [Product, ProductVariant, Product.attributes.through, ProductVariant.attributes.through, Stock]
+    models: list[type[Model]] = [
+        Product,
+        ProductVariant,
+        Product.attributes.through,
+        ProductVariant.attributes.through,
+        Stock,
+    ]
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses at the new rows for a while.
+            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+            cursor.execute(f"ANALYZE {tables}")
 
 
 def seed_catalog(
@@ -341,6 +487,6 @@ def seed_catalog(
         written += len(chunk.products)
         if progress:
             progress(len(chunk.products))
-    _reset_sequences()
+    _finish_bulk_load()
     catalog_cache.bump_version()
     return written

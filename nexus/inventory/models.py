@@ -28,8 +28,12 @@ class Stock(models.Model):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_variant_warehouse"),
-            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="stock_quantity_gte_0"),
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="stock_variant_warehouse"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="stock_quantity_gte_0"
+            ),
             models.CheckConstraint(
                 condition=models.Q(quantity_allocated__gte=0), name="stock_allocated_gte_0"
             ),

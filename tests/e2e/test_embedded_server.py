@@ -106,3 +106,20 @@ def test_demo_customer_and_swagger_are_there(server: str) -> None:
         bundle = http.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
         assert bundle.status_code == 200
         assert http.get("/api/v1/nothing/").headers["Content-Type"] == "application/problem+json"
+
+
+def test_demo_catalog_is_browsable(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        products = http.get("/api/v1/products/", params={"page_size": 5})
+        assert products.status_code == 200, products.text
+        results = products.json()["results"]
+        assert len(results) == 5
+        detail = http.get(f"/api/v1/products/{results[0]['slug']}/")
+        assert detail.status_code == 200
+        assert detail.json()["variants"]
+        word = results[0]["name"].split()[-1]
+        found = http.get("/api/v1/products/", params={"search": word}).json()["results"]
+        assert found
+        facets = http.get("/api/v1/products/facets/", params={"category": "clothing"}).json()
+        assert facets["categories"]
+        assert http.get("/api/v1/categories/").json()

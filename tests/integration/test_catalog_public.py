@@ -20,7 +20,12 @@ def slugs(api, query=""):
 
 
 def test_list_shows_published_products_newest_first(api, catalog):
-    assert slugs(api) == ["pocket-speaker", "wireless-headphones", "blue-oxford-shirt", "red-linen-shirt"]
+    assert slugs(api) == [
+        "pocket-speaker",
+        "wireless-headphones",
+        "blue-oxford-shirt",
+        "red-linen-shirt",
+    ]
 
 
 def test_list_item_shape(api, catalog):
@@ -55,7 +60,10 @@ def test_list_item_shape(api, catalog):
         ("in_stock=true", {"red-linen-shirt", "wireless-headphones", "pocket-speaker"}),
         ("in_stock=false", {"blue-oxford-shirt"}),
         ("attr.color=red", {"red-linen-shirt", "pocket-speaker"}),
-        ("attr.color=red,blue", {"red-linen-shirt", "pocket-speaker", "blue-oxford-shirt", "wireless-headphones"}),
+        (
+            "attr.color=red,blue",
+            {"red-linen-shirt", "pocket-speaker", "blue-oxford-shirt", "wireless-headphones"},
+        ),
         ("attr.size=l", {"red-linen-shirt", "blue-oxford-shirt"}),  # a variant attribute
         ("attr.size=s&attr.color=red", {"red-linen-shirt"}),
         ("attr.size=s&attr.color=blue", set()),
@@ -115,11 +123,23 @@ def test_search_never_shows_unpublished_products(api, catalog):
 @pytest.mark.parametrize(
     ("ordering", "expected"),
     [
-        ("price", ["red-linen-shirt", "pocket-speaker", "blue-oxford-shirt", "wireless-headphones"]),
-        ("-price", ["wireless-headphones", "blue-oxford-shirt", "pocket-speaker", "red-linen-shirt"]),
+        (
+            "price",
+            ["red-linen-shirt", "pocket-speaker", "blue-oxford-shirt", "wireless-headphones"],
+        ),
+        (
+            "-price",
+            ["wireless-headphones", "blue-oxford-shirt", "pocket-speaker", "red-linen-shirt"],
+        ),
         ("name", ["blue-oxford-shirt", "pocket-speaker", "red-linen-shirt", "wireless-headphones"]),
-        ("-name", ["wireless-headphones", "red-linen-shirt", "pocket-speaker", "blue-oxford-shirt"]),
-        ("newest", ["pocket-speaker", "wireless-headphones", "blue-oxford-shirt", "red-linen-shirt"]),
+        (
+            "-name",
+            ["wireless-headphones", "red-linen-shirt", "pocket-speaker", "blue-oxford-shirt"],
+        ),
+        (
+            "newest",
+            ["pocket-speaker", "wireless-headphones", "blue-oxford-shirt", "red-linen-shirt"],
+        ),
     ],
 )
 def test_ordering(api, catalog, ordering, expected):
@@ -140,13 +160,20 @@ def test_cursor_pages_cover_every_product_once(api, catalog, ordering):
 def test_list_query_count_is_constant(api, catalog):
     for index in range(25):
         product = services.product_create(
-            product_type=catalog.gadget, category=catalog.audio, brand=catalog.acme,
-            name=f"Gadget {index}", slug=f"gadget-{index}", is_published=True,
+            product_type=catalog.gadget,
+            category=catalog.audio,
+            brand=catalog.acme,
+            name=f"Gadget {index}",
+            slug=f"gadget-{index}",
+            is_published=True,
         )
         services.variant_create(product=product, sku=f"G-{index}", price=Decimal("10.00"))
     counts = set()
     for size in (1, 10, 24):
-        for query in (f"page_size={size}", f"page_size={size}&category=audio&attr.color=red,blue&search=gadget"):
+        for query in (
+            f"page_size={size}",
+            f"page_size={size}&category=audio&attr.color=red,blue&search=gadget",
+        ):
             with CaptureQueriesContext(connection) as queries:
                 response = api.get(f"{PRODUCTS}?{query}&nocache={size}{len(query)}")
             assert response.status_code == 200
@@ -179,7 +206,9 @@ def test_detail_has_variants_attributes_and_availability(api, catalog):
     assert body["attributes"] == [
         {"attribute": "color", "attribute_name": "Color", "slug": "red", "name": "Red"}
     ]
-    assert [(v["sku"], v["price"], v["quantity_available"], v["in_stock"]) for v in body["variants"]] == [
+    assert [
+        (v["sku"], v["price"], v["quantity_available"], v["in_stock"]) for v in body["variants"]
+    ] == [
         ("red-linen-shirt-0", "20.00", 5, True),
         ("red-linen-shirt-1", "22.00", 0, False),
     ]
@@ -208,7 +237,9 @@ def test_detail_query_count_does_not_grow_with_variants(
     with django_capture_on_commit_callbacks(execute=True):  # the writes drop the cache
         for index in range(10):
             services.variant_create(
-                product=catalog.blue_shirt, sku=f"more-{index}", price=Decimal("50.00"),
+                product=catalog.blue_shirt,
+                sku=f"more-{index}",
+                price=Decimal("50.00"),
                 attributes=[catalog.small],
             )
     assert count_for("blue-oxford-shirt") == few <= 6

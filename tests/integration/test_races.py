@@ -67,3 +67,24 @@ def test_concurrent_registrations_of_one_email_make_one_account():
     assert errors == []
     assert sorted(outcomes) == ["created", "taken", "taken", "taken", "taken"]
     assert User.objects.filter(email="race@example.com").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_refresh_token_used_concurrently_yields_exactly_one_new_pair():
+    from rest_framework_simplejwt.tokens import RefreshToken  # noqa: PLC0415
+
+    from nexus.accounts.errors import RefreshTokenInvalid  # noqa: PLC0415
+
+    token = str(RefreshToken.for_user(UserFactory.create()))
+    outcomes: list[str] = []
+
+    def rotate() -> None:
+        try:
+            services.refresh_token_rotate(token=token)
+            outcomes.append("rotated")
+        except RefreshTokenInvalid:
+            outcomes.append("refused")
+
+    errors = run_together([rotate] * 8)
+    assert errors == []
+    assert sorted(outcomes) == ["refused"] * 7 + ["rotated"]

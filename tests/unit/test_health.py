@@ -23,4 +23,4 @@ def test_checks_run_concurrently_and_a_hung_one_is_reported_by_name():
     assert not by_name["hung"].ok
     assert "timed out" in by_name["hung"].error
     assert not by_name["fails"].ok
-    assert by_name["fails"].error == "ConnectionRefusedError: port 1"
+    assert by_name["fails"].error == "ConnectionRefusedError"  # details go to the log only

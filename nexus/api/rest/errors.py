@@ -21,6 +21,7 @@ logger = structlog.get_logger(__name__)
 
 _DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.ValidationFailed, 400),
+    (domain.Unauthenticated, 401),
     (domain.Forbidden, 403),
     (domain.NotFound, 404),
     (domain.Conflict, 409),

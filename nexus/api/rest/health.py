@@ -1,24 +1,24 @@
-"""Probes for load balancers and Kubernetes: plain Django views, no auth, no DRF."""
+"""Probes for load balancers and Kubernetes: plain functions, no auth, no DRF.
+
+Served by ``ProbeMiddleware`` ahead of host checks, sessions and CSRF.
+"""
 
 from dataclasses import asdict
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from nexus.api.rest.renderers import dumps
 from nexus.core.health import run_readiness_checks
 
 
 @never_cache
-@require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is alive and serving; touches no dependency."""
     return HttpResponse(dumps({"status": "ok"}), content_type="application/json")
 
 
 @never_cache
-@require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
     """Database, cache and broker all answer; 503 names the ones that do not."""
     results = run_readiness_checks()

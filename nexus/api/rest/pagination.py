@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -43,6 +45,13 @@ class CursorPagination(pagination.CursorPagination):
         if chosen:
             return tuple(chosen)
         return tuple(super().get_ordering(request, queryset, view))
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, DjangoValidationError, DataError) as exc:
+            # A cursor that decodes but whose position does not fit the ordering field.
+            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
 
     def decode_cursor(self, request: Request) -> Any:
         try:

@@ -25,8 +25,8 @@ class ORJSONParser(BaseParser):
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.API_MAX_BODY_BYTES
-        # Read one byte past the limit: a body without Content-Length (chunked)
-        # is still bounded, and is never read whole into memory.
+        # Read one byte past the limit: whatever the declared length said, the
+        # body is never read whole into memory.
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise RequestTooLarge(f"The request body is larger than {limit} bytes.")

@@ -1,5 +1,6 @@
 """Base serializers shared by every REST view."""
 
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -50,6 +51,32 @@ class EmailField(_ExactTypeMixin, serializers.EmailField):
 
 class BooleanField(_ExactTypeMixin, serializers.BooleanField):
     json_types = (bool,)
+
+
+# PostgreSQL's integer column; larger values would fail in the database, not here.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+class IntegerField(_ExactTypeMixin, serializers.IntegerField):
+    """A JSON integer: DRF would also take ``"7"`` and ``7.0``."""
+
+    json_types = (int,)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", INT_MIN)
+        kwargs.setdefault("max_value", INT_MAX)
+        super().__init__(**kwargs)
+
+
+class MoneyField(_ExactTypeMixin, serializers.DecimalField):
+    """An amount of at least 0 as a decimal string: a JSON number would pass through a
+    float and could arrive changed."""
+
+    json_types = (str,)
+    default_error_messages = {"invalid": 'Give the amount as a decimal string, e.g. "19.99".'}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=Decimal(0), **kwargs)
 
 
 class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):

@@ -28,7 +28,14 @@ class AnonRateThrottle(_SettingsRateMixin, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(_SettingsRateMixin, throttling.UserRateThrottle):
+    """Signed-in users only; anonymous requests are the AnonRateThrottle's."""
+
     scope = "user"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class AuthIPThrottle(_SettingsRateMixin, throttling.SimpleRateThrottle):
@@ -46,12 +53,17 @@ class AuthAccountThrottle(_SettingsRateMixin, throttling.SimpleRateThrottle):
     scope = "auth_account"
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
-        data: Any = request.data
-        email = data.get("email") if isinstance(data, dict) else None
-        if not isinstance(email, str) or not email.strip():
-            return None  # nothing to key on; the IP limit still applies
+        if request.user and request.user.is_authenticated:
+            account = f"user:{request.user.pk}"
+        else:
+            data: Any = request.data
+            # "username" is the admin login form's name for the email.
+            email = (data.get("email") or data.get("username")) if hasattr(data, "get") else None
+            if not isinstance(email, str) or not email.strip():
+                return None  # nothing to key on; the IP limit still applies
+            account = f"email:{email.strip().lower()}"
         # Hashed: the cache need not hold readable email addresses.
-        ident = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        ident = hashlib.sha256(account.encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

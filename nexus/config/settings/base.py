@@ -43,6 +43,8 @@ def _secret(name: str, dev_default: str) -> str:
 
 SECRET_KEY = _secret("DJANGO_SECRET_KEY", "insecure-development-key-never-use-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production")
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
@@ -50,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "nexus.api.rest.errors.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nexus.config.admin.NexusAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "nexus.core.middleware.RequestContextMiddleware",
+    "nexus.api.rest.middleware.ProbeMiddleware",
     "nexus.api.rest.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -133,6 +136,10 @@ if REDIS_URL:
             },
         }
     }
+    # A Redis outage degrades the API (no response cache, no rate limits) instead of
+    # failing every request; /readyz reports it and the errors are logged.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # Files, not process memory: every web worker process sees the same cache, so a
     # catalog write or a rate limit counts across all of them.
@@ -247,6 +254,8 @@ API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 # Largest request body the API accepts; larger ones get 413 before being read.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+# Multipart uploads (product images) may be larger; the files go to disk, not memory.
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 SPECTACULAR_SETTINGS = {
@@ -296,8 +305,6 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    # Probes reach pods over plain HTTP; they must not be redirected.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)

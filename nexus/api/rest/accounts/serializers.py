@@ -2,10 +2,7 @@ from typing import Any
 
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import (
-    TokenObtainPairSerializer,
-    TokenRefreshSerializer,
-)
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from nexus.accounts.models import Address, User
 from nexus.api.rest.serializers import (
@@ -37,8 +34,8 @@ class TokenObtainInput(RejectUnknownFieldsMixin, TokenObtainPairSerializer):
         )
 
 
-class TokenRefreshInput(RejectUnknownFieldsMixin, TokenRefreshSerializer):
-    refresh = CharField()
+class RefreshInput(InputSerializer):
+    refresh = CharField(help_text="The current refresh token; it works once.")
 
 
 class TokenPairOutput(serializers.Serializer[Any]):
@@ -47,7 +44,7 @@ class TokenPairOutput(serializers.Serializer[Any]):
 
 
 class LogoutInput(InputSerializer):
-    refresh = CharField(help_text="The refresh token to revoke.")
+    refresh = CharField(help_text="The refresh token to revoke.", max_length=4096)
 
 
 class ProfileUpdateInput(InputSerializer):
@@ -60,6 +57,15 @@ class PasswordChangeInput(InputSerializer):
     new_password = CharField(max_length=128, trim_whitespace=False)
 
 
+class StrictCountryField(CountryField):
+    """An ISO code as a non-empty string: django-countries also takes objects and ``""``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not data.strip():
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
 class AddressInput(InputSerializer):
     first_name = CharField(max_length=150)
     last_name = CharField(max_length=150)
@@ -69,10 +75,19 @@ class AddressInput(InputSerializer):
     city = CharField(max_length=120)
     postal_code = CharField(max_length=20, required=False, allow_blank=True)
     region = CharField(max_length=120, required=False, allow_blank=True)
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    country = StrictCountryField(help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
     phone = CharField(max_length=32, required=False, allow_blank=True)
     is_default_shipping = BooleanField(required=False)
     is_default_billing = BooleanField(required=False)
+
+    def replacement(self) -> dict[str, Any]:
+        """For PUT: optional text fields not sent are cleared, not kept."""
+        cleared = {
+            name: ""
+            for name, field in self.fields.items()
+            if isinstance(field, CharField) and not field.required
+        }
+        return {**cleared, **self.validated_data}
 
 
 # --- output --------------------------------------------------------------------

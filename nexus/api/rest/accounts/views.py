@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from nexus.accounts import selectors, services
 from nexus.accounts.models import Address, User
@@ -32,6 +32,7 @@ def _user(request: Request) -> User:
 
 class RegisterView(APIView):
     permission_classes = (AllowAny,)
+    authentication_classes = ()  # a stale Authorization header must not block sign-up
     throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
@@ -65,17 +66,22 @@ class TokenObtainView(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
-class TokenRefreshRotateView(TokenRefreshView):
-    serializer_class = s.TokenRefreshInput
+class TokenRefreshRotateView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()  # the refresh token in the body is the credential
 
     @extend_schema(
         summary="Trade a refresh token for a new pair; the old refresh token is revoked",
         tags=["auth"],
+        request=s.RefreshInput,
         responses={200: s.TokenPairOutput, **problems(*BODY_ERRORS, 401, 429)},
         auth=[],
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        data = s.RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = services.refresh_token_rotate(token=data.validated_data["refresh"])
+        return Response(s.TokenPairOutput(pair).data)
 
 
 class LogoutView(APIView):
@@ -118,6 +124,9 @@ class MeView(APIView):
 
 
 class PasswordChangeView(APIView):
+    # Guessing the current password with a stolen access token is a sign-in attack too.
+    throttle_classes = AUTH_THROTTLES
+
     @extend_schema(
         summary="Change password; every refresh token of the account is revoked",
         tags=["me"],
@@ -177,7 +186,8 @@ class AddressDetailView(APIView):
         address = self._address(request, address_id)
         data = s.AddressInput(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        address = services.address_update(address=address, changes=data.validated_data)
+        changes = data.validated_data if partial else data.replacement()
+        address = services.address_update(address=address, changes=changes)
         return Response(s.AddressOutput(address).data)
 
     @extend_schema(

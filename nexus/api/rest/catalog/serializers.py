@@ -13,7 +13,9 @@ from nexus.catalog.selectors import ORDERINGS
 class ProductQueryInput(serializers.Serializer[Any]):
     """The product list's filters, as query parameters (``attr.<slug>`` besides these)."""
 
-    category = serializers.SlugField(required=False, help_text="Category slug; includes all below it.")
+    category = serializers.SlugField(
+        required=False, help_text="Category slug; includes all below it."
+    )
     brand = serializers.CharField(
         required=False, max_length=500, help_text="Brand slugs, comma-separated (any of them)."
     )

@@ -1,7 +1,6 @@
 """The public catalog: categories, products, facets. Cached, no sign-in needed."""
 
 import re
-from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -125,7 +124,8 @@ class ProductListView(GenericAPIView[Product]):
     def get(self, request: Request) -> Response:
         filters, ordering = product_query(request)
         self.cursor_ordering = ORDERINGS[ordering]
-        page = self.paginate_queryset(selectors.product_list_visible(filters=filters))
+        page = self.paginate_queryset(selectors.product_list_visible(filters=filters)) or []
+        selectors.products_mark_in_stock(page)
         return self.get_paginated_response(
             s.ProductListItemOutput(page, many=True, context={"request": request}).data
         )
@@ -160,5 +160,3 @@ class ProductDetailView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         product = selectors.product_get_visible(slug=slug)
         return Response(s.ProductDetailOutput(product, context={"request": request}).data)
-
-

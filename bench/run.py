@@ -1,0 +1,439 @@
+"""The catalog benchmark: production settings on this machine, 100,000 products.
+
+Brings up PostgreSQL-backed Nexus Commerce under granian (one worker pinned to one
+core), seeds the catalog, and drives load from wrk pinned to the other core. Each
+scenario is reported as req/s, p50/p99 latency, SQL queries per request, server CPU
+per request and its ratio to the baseline: a bare Django view answering a
+pre-rendered body of the list page's size. Search + facets latency is also measured
+at a fixed request rate (70 % of its saturation). The results replace the
+generated part of docs/benchmarks.md.
+
+Run with `make bench`. Options: --products, --seconds, --no-seed (reuse the database).
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+PORT = 8777
+BASE = f"http://127.0.0.1:{PORT}"
+DATABASE = "nexus_bench"
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    cached: bool
+
+
+SCENARIOS = [
+    Scenario("baseline: bare view, same body size", "/bench/baseline/", cached=True),
+    Scenario(
+        "list, filtered, 24 items",
+        "/api/v1/products/?category=clothing&min_price=10&max_price=200&ordering=price&page_size=24",
+        cached=False,
+    ),
+    Scenario(
+        "list, filtered, 24 items",
+        "/api/v1/products/?category=clothing&min_price=10&max_price=200&ordering=price&page_size=24",
+        cached=True,
+    ),
+    Scenario(
+        "list, attribute filter", "/api/v1/products/?attr.color=red&page_size=24", cached=False
+    ),
+    Scenario("search", "/api/v1/products/?search=alpine%20jacket&page_size=24", cached=False),
+    Scenario("search, misspelt", "/api/v1/products/?search=hedphones&page_size=24", cached=False),
+    Scenario("facets, category", "/api/v1/products/facets/?category=electronics", cached=False),
+    Scenario("facets, category", "/api/v1/products/facets/?category=electronics", cached=True),
+    Scenario("detail", "/api/v1/products/{slug}/", cached=False),
+    Scenario("detail", "/api/v1/products/{slug}/", cached=True),
+]
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms_per_request: float
+    queries: int | None
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEXUS_"))}
+    env.update(
+        {
+            "NEXUS_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+            "REDIS_URL": "redis://127.0.0.1:6379/13",
+            "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+            # Requests beyond the throttles would measure the 429 path.
+            "THROTTLE_ANON": "100000000/min",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, cwd=ROOT
+    )
+
+
+def seed(env: dict[str, str], products: int) -> float:
+    psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    psql(f"CREATE DATABASE {DATABASE}")
+    manage(env, "migrate", "--noinput", "-v0")
+    started = time.perf_counter()
+    # The generator refuses production settings; the data it writes is the same.
+    seed_env = {**env, "NEXUS_ENV": "development"}
+    manage(seed_env, "seed_catalog", "--products", str(products), "--seed", "1", "--quiet")
+    return time.perf_counter() - started
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return total
+
+
+def server_pids(root_pid: int) -> list[int]:
+    """The server process and all its descendants, each once."""
+    found = [root_pid]
+    for pid in found:
+        out = subprocess.run(
+            ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+        ).stdout
+        found += [int(child) for child in out.split() if int(child) not in found]
+    return found
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [
+        "taskset",
+        "-c",
+        "0",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(PORT),
+        "--workers",
+        "1",
+        "--blocking-threads",
+        "8",
+        "--backpressure",
+        "16",
+        "--no-ws",
+        "nexus.config.wsgi:application",
+    ]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{BASE}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def parse_wrk(output: str) -> tuple[float, float, float, int]:
+    def ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error responses:\n{output}")
+    return rps, p50, p99, total
+
+
+def run_wrk(path: str, *, cached: bool, seconds: int, pids: list[int]) -> tuple[float, ...]:
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c16", f"-d{seconds}s", "--latency"]
+    env = dict(os.environ)
+    if not cached:
+        command += ["-s", str(ROOT / "bench" / "nocache.lua")]
+        env["BENCH_PATH"] = path
+    before = process_cpu_seconds(pids)
+    output = subprocess.run(
+        [*command, f"{BASE}{path}"], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    cpu = process_cpu_seconds(pids) - before
+    rps, p50, p99, total = parse_wrk(output)
+    return rps, p50, p99, cpu * 1000 / total
+
+
+def count_queries(env: dict[str, str], paths: list[str]) -> dict[str, int]:
+    """SQL per request, counted in-process on the same database (cache bypassed)."""
+    script = (
+        "import django, json, sys\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "client = Client(HTTP_HOST='127.0.0.1')\n"
+        "counts = {}\n"
+        "for n, path in enumerate(json.loads(sys.argv[1])):\n"
+        "    sep = '&' if '?' in path else '?'\n"
+        "    client.get(f'{path}{sep}warm={n}')\n"
+        "    with CaptureQueriesContext(connection) as queries:\n"
+        "        response = client.get(f'{path}{sep}count={n}')\n"
+        "    assert response.status_code == 200, (path, response.status_code)\n"
+        "    counts[path] = len(queries)\n"
+        "print(json.dumps(counts))\n"
+    )
+    import json  # noqa: PLC0415
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(paths)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {k: int(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+
+async def fixed_rate(paths: list[str], rate: float, seconds: float) -> list[float]:
+    """Open-loop load: requests start on schedule whatever the answers take."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=BASE, timeout=10, limits=httpx.Limits(max_connections=200)
+    ) as client:
+
+        async def one(path: str) -> None:
+            started = time.perf_counter()
+            response = await client.get(path)
+            response.raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        tasks = []
+        start = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            path = paths[n % len(paths)]
+            sep = "&" if "?" in path else "?"
+            tasks.append(asyncio.create_task(one(f"{path}{sep}rate={n}")))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} x {cpu}, {memory_gib:.0f} GiB, Python {platform.python_version()}"
+
+
+def report(
+    results: list[Result],
+    *,
+    products: int,
+    seed_seconds: float | None,
+    seconds: int,
+    rate_line: str,
+) -> str:
+    baseline = results[0]
+    lines = [
+        BEGIN,
+        (
+            f"Run: `make bench` (`python bench/run.py --products {products} "
+            f"--seconds {seconds}`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}."
+        ),
+        "",
+    ]
+    if seed_seconds is not None:
+        lines += [f"Seeding {products:,} products: {seed_seconds:.1f} s.", ""]
+    lines += [
+        "| scenario | cache | req/s | % of baseline | p50 ms | p99 ms | CPU ms/req | SQL/req |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        share = 100 * r.requests_per_second / baseline.requests_per_second
+        queries = "-" if r.queries is None else str(r.queries)
+        lines.append(
+            f"| {r.scenario.name} | {'hit' if r.scenario.cached else 'miss'} | "
+            f"{r.requests_per_second:,.0f} | {share:.0f} % | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
+            f"{r.cpu_ms_per_request:.3f} | {queries} |"
+        )
+    lines += ["", rate_line, END]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--no-seed", action="store_true", help="reuse the bench database")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+
+    env = environment()
+    seed_seconds = None if args.no_seed else seed(env, args.products)
+    slug = (
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                (
+                    "from nexus.catalog.models import Product; print(Product.objects.filter("
+                    "is_published=True).order_by('pk').values_list('slug', flat=True)[500])"
+                ),
+            ],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "nexus.config.settings.base"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    scenarios = [Scenario(s.name, s.path.replace("{slug}", slug), s.cached) for s in SCENARIOS]
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as body:
+        env["BENCH_BASELINE_BODY"] = body.name
+        # The baseline answers a body the size of the list page it is compared with.
+        Path(body.name).write_bytes(b"{}")
+        server = start_server(env)
+        try:
+            page = httpx.get(f"{BASE}{scenarios[1].path}", timeout=30)
+            page.raise_for_status()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+        Path(body.name).write_bytes(page.content)
+        queries = count_queries(env, [s.path for s in scenarios[1:]])
+
+        server = start_server(env)
+        try:
+            pids = server_pids(server.pid)
+            results = []
+            for scenario in scenarios:
+                # Warm up: the first requests fill connection pools and caches.
+                subprocess.run(
+                    ["wrk", "-t1", "-c4", "-d2s", f"{BASE}{scenario.path}"],
+                    capture_output=True,
+                    check=True,
+                )
+                rps, p50, p99, cpu = run_wrk(
+                    scenario.path, cached=scenario.cached, seconds=args.seconds, pids=pids
+                )
+                results.append(
+                    Result(
+                        scenario,
+                        rps,
+                        p50,
+                        p99,
+                        cpu,
+                        None
+                        if scenario is scenarios[0] or scenario.cached
+                        else queries.get(scenario.path),
+                    )
+                )
+                print(
+                    f"{scenario.name:40} {'hit ' if scenario.cached else 'miss'} {rps:9.0f} req/s "
+                    f"p50 {p50:7.2f} ms p99 {p99:7.2f} ms cpu {cpu:6.3f} ms/req"
+                )
+
+            mixed = [scenarios[4].path, scenarios[6].path]
+            saturation = statistics.mean(
+                [results[4].requests_per_second, results[6].requests_per_second]
+            )
+            rate = 0.7 * saturation
+            latencies = asyncio.run(fixed_rate(mixed, rate, seconds=args.seconds))
+            latencies.sort()
+            p50 = latencies[len(latencies) // 2]
+            p99 = latencies[int(len(latencies) * 0.99) - 1]
+            rate_line = (
+                f"Search + facets (uncached, alternating) at a fixed {rate:.0f} req/s, 70 % of "
+                f"their saturation: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(latencies)} "
+                f"requests (open-loop client in Python on the second core)."
+            )
+            print(rate_line)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+
+    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    generated = report(
+        results,
+        products=args.products,
+        seed_seconds=seed_seconds,
+        seconds=args.seconds,
+        rate_line=rate_line,
+    )
+    DOC.write_text(
+        re.sub(f"{re.escape(BEGIN)}.*{re.escape(END)}", lambda _: generated, text, flags=re.DOTALL)
+    )
+    print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
