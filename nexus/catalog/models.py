@@ -161,6 +161,30 @@ class ProductVariant(models.Model):
         return f"{self.product.name} ({self.sku})"
 
 
+class ProductAttributeIndex(models.Model):
+    """Every attribute value a product offers, set on the product or on any variant.
+
+    Derived from the two link tables and rebuilt by the services whenever either
+    changes. Attribute filters and facet counts read this one table: a value is
+    counted once per product however many variants carry it, without a
+    ``COUNT(DISTINCT …)`` over every variant link.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["product", "value"], name="attribute_index_unique")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["value", "product"], name="attribute_index_by_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.value_id}"
+
+
 class ProductImage(models.Model):
     """An image file in the configured storage (local disk, or S3 by setting)."""
 

@@ -37,6 +37,7 @@ from nexus.catalog.models import (
     AttributeValue,
     Category,
     Product,
+    ProductAttributeIndex,
     ProductImage,
     ProductVariant,
 )
@@ -117,14 +118,12 @@ def _in_stock() -> Exists:
     )
 
 
-def _has_attribute_values(attribute: str, values: Sequence[str]) -> Q:
-    on_product = AttributeValue.objects.filter(
-        products=OuterRef("pk"), attribute__slug=attribute, slug__in=values
+def _has_attribute_values(attribute: str, values: Sequence[str]) -> Exists:
+    return Exists(
+        ProductAttributeIndex.objects.filter(
+            product=OuterRef("pk"), value__attribute__slug=attribute, value__slug__in=values
+        )
     )
-    on_variant = AttributeValue.objects.filter(
-        variants__product=OuterRef("pk"), attribute__slug=attribute, slug__in=values
-    )
-    return Q(Exists(on_product)) | Q(Exists(on_variant))
 
 
 def _search_postgres(products: QuerySet[Product], text: str) -> QuerySet[Product]:
@@ -222,9 +221,8 @@ def _price_bucket() -> Case:
 def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]]:
     """Counts per category, brand, attribute value and price bucket for the filter.
 
-    Each count groups the filtered products directly (no ``IN (…)`` over the whole
-    catalog); attribute values are counted on the link tables, where a product-level
-    value occurs once per product and a variant-level one may occur once per variant.
+    Each count groups the filtered products directly; attribute values are counted
+    on ProductAttributeIndex, one row per product and value wherever it is set.
     """
     products = product_filter_visible(filters=filters).order_by()
     if filters.search:  # the relevance column would join every GROUP BY below
@@ -244,21 +242,12 @@ def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]
         .order_by("-count", "brand__name")
     ]
 
-    matching = products.values("pk")
-    value_counts: dict[int, int] = {}
-    on_products = (
-        Product.attributes.through.objects.filter(product__in=matching)
-        .values("attributevalue_id")
+    value_counts: dict[int, int] = {
+        row["value_id"]: row["count"]
+        for row in ProductAttributeIndex.objects.filter(product__in=products.values("pk"))
+        .values("value_id")
         .annotate(count=Count("product_id"))
-    )
-    on_variants = (
-        ProductVariant.attributes.through.objects.filter(productvariant__product__in=matching)
-        .values("attributevalue_id")
-        .annotate(count=Count("productvariant__product_id", distinct=True))
-    )
-    for row in (*on_products, *on_variants):
-        value_id = row["attributevalue_id"]
-        value_counts[value_id] = value_counts.get(value_id, 0) + row["count"]
+    }
     values = AttributeValue.objects.select_related("attribute").filter(pk__in=value_counts)
     ranked = sorted(values, key=lambda v: (v.attribute.slug, -value_counts[v.pk], v.name))
     attributes = [

@@ -28,6 +28,7 @@ from nexus.catalog.models import (
     Brand,
     Category,
     Product,
+    ProductAttributeIndex,
     ProductImage,
     ProductType,
     ProductVariant,
@@ -256,6 +257,22 @@ def _check_attribute_values(
         seen.add(value.attribute_id)
 
 
+def attribute_index_rebuild(product_ids: Sequence[int]) -> None:
+    """Recompute the products' rows of ProductAttributeIndex from both link tables."""
+    on_products = Product.attributes.through.objects.filter(product_id__in=product_ids)
+    on_variants = ProductVariant.attributes.through.objects.filter(
+        productvariant__product_id__in=product_ids
+    )
+    pairs = set(on_products.values_list("product_id", "attributevalue_id")) | set(
+        on_variants.values_list("productvariant__product_id", "attributevalue_id")
+    )
+    ProductAttributeIndex.objects.filter(product_id__in=product_ids).delete()
+    ProductAttributeIndex.objects.bulk_create(
+        ProductAttributeIndex(product_id=product_id, value_id=value_id)
+        for product_id, value_id in sorted(pairs)
+    )
+
+
 def refresh_search_vectors(product_ids: Sequence[int] | None = None) -> None:
     """Recompute the stored search vector (PostgreSQL; SQLite searches without it)."""
     if connection.vendor != "postgresql":
@@ -313,6 +330,7 @@ def product_create(
     )
     _save_unique(product)
     product.attributes.set(attributes)
+    attribute_index_rebuild([product.pk])
     refresh_search_vectors([product.pk])
     return product
 
@@ -337,6 +355,7 @@ def product_update(
             field="attributes",
         )
         product.attributes.set(attributes)
+        attribute_index_rebuild([product.pk])
     if {"name", "description"} & set(fields):
         refresh_search_vectors([product.pk])
     return product
@@ -415,6 +434,7 @@ def variant_create(
     )
     _save_unique(variant)
     variant.attributes.set(attributes)
+    attribute_index_rebuild([product.pk])
     _refresh_price_range(product.pk)
     return variant
 
@@ -439,6 +459,7 @@ def variant_update(
             field="attributes",
         )
         variant.attributes.set(attributes)
+        attribute_index_rebuild([variant.product_id])
     if "price" in fields:
         _refresh_price_range(variant.product_id)
     return variant
@@ -452,6 +473,7 @@ def variant_delete(*, variant: ProductVariant) -> None:
             variant.delete()
     except (ProtectedError, IntegrityError) as exc:
         raise InUse("The variant is referenced by orders.") from exc
+    attribute_index_rebuild([product_id])
     _refresh_price_range(product_id)
 
 

@@ -30,6 +30,7 @@ from nexus.catalog.models import (
     Brand,
     Category,
     Product,
+    ProductAttributeIndex,
     ProductType,
     ProductVariant,
 )
@@ -237,6 +238,7 @@ class _Chunk:
     variants: list[tuple[object, ...]] = field(default_factory=list)
     variant_values: list[tuple[int, int]] = field(default_factory=list)
     stocks: list[tuple[int, int, int, int]] = field(default_factory=list)
+    attribute_index: list[tuple[int, int]] = field(default_factory=list)
 
 
 PRODUCT_COLUMNS = (
@@ -288,8 +290,11 @@ def _chunks(count: int, rng: random.Random, ref: Reference, ids: "_Ids") -> Iter
         base_price = rng.choice(PRICE_POINTS)
         published = rng.random() < 0.95
         product_id = ids.next_product()
+        offered: set[int] = set()
         for attribute in product_attrs:
-            chunk.product_values.append((product_id, rng.choice(ref.values[attribute]).pk))
+            value_id = rng.choice(ref.values[attribute]).pk
+            chunk.product_values.append((product_id, value_id))
+            offered.add(value_id)
         combos = [
             tuple(rng.choice(ref.values[a]) for a in variant_attrs)
             for _ in range(rng.randint(1, 4) if variant_attrs else 1)
@@ -316,8 +321,10 @@ def _chunks(count: int, rng: random.Random, ref: Reference, ids: "_Ids") -> Iter
                 )
             )
             chunk.variant_values += [(variant_id, value.pk) for value in combo]
+            offered.update(value.pk for value in combo)
             quantity = 0 if rng.random() < 0.1 else rng.randint(1, 80)
             chunk.stocks.append((variant_id, ref.warehouse.pk, quantity, 0))
+        chunk.attribute_index += [(product_id, value_id) for value_id in sorted(offered)]
         chunk.products.append(
             (
                 product_id,
@@ -450,6 +457,7 @@ def _write(chunk: _Chunk) -> None:
         chunk.variant_values,
     )
     _insert(Stock, ("variant_id", "warehouse_id", "quantity", "quantity_allocated"), chunk.stocks)
+    _insert(ProductAttributeIndex, ("product_id", "value_id"), chunk.attribute_index)
 
 
 def _finish_bulk_load() -> None:
@@ -460,6 +468,7 @@ def _finish_bulk_load() -> None:
         Product.attributes.through,
         ProductVariant.attributes.through,
         Stock,
+        ProductAttributeIndex,
     ]
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), models):

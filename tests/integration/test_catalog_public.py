@@ -291,3 +291,13 @@ def test_a_staff_edit_is_visible_on_the_next_public_read(
 def test_query_parameter_order_does_not_split_the_cache(api, catalog):
     api.get(f"{PRODUCTS}?brand=acme&ordering=price")
     assert api.get(f"{PRODUCTS}?ordering=price&brand=acme")["X-Cache"] == "hit"
+
+
+def test_attribute_filters_follow_variant_changes(api, catalog, django_capture_on_commit_callbacks):
+    assert "red-linen-shirt" in slugs(api, "attr.size=s")
+    small = catalog.red_shirt.variants.get(attributes=catalog.small)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.variant_delete(variant=small)
+    assert "red-linen-shirt" not in slugs(api, "attr.size=s")
+    facets = api.get(f"{PRODUCTS}facets/?category=clothing").json()
+    assert ("size", "s") not in {(v["attribute"], v["slug"]) for v in facets["attributes"]}

@@ -71,3 +71,13 @@ def test_the_command_reports_and_refuses_a_non_empty_catalog():
     assert "5 products written" in out.getvalue()
     with pytest.raises(CommandError, match="not empty"):
         call_command("seed_catalog", "--products", "5", "--quiet")
+
+
+def test_the_attribute_index_matches_what_the_services_would_build():
+    from nexus.catalog.models import ProductAttributeIndex  # noqa: PLC0415
+
+    seed_catalog(products=30, seed=4)
+    seeded = set(ProductAttributeIndex.objects.values_list("product_id", "value_id"))
+    services.attribute_index_rebuild(list(Product.objects.values_list("pk", flat=True)))
+    assert set(ProductAttributeIndex.objects.values_list("product_id", "value_id")) == seeded
+    assert seeded
