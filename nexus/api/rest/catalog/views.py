@@ -125,6 +125,8 @@ class ProductListView(GenericAPIView[Product]):
         filters, ordering = product_query(request)
         self.cursor_ordering = ORDERINGS[ordering]
         page = self.paginate_queryset(selectors.product_list_visible(filters=filters)) or []
+        if not page:
+            selectors.category_check(slug=filters.category)  # empty, or unknown category?
         selectors.products_mark_in_stock(page)
         return self.get_paginated_response(
             s.ProductListItemOutput(page, many=True, context={"request": request}).data
@@ -144,6 +146,7 @@ class ProductFacetsView(APIView):
     @cached_catalog_response
     def get(self, request: Request) -> Response:
         filters, _ = product_query(request)
+        selectors.category_check(slug=filters.category)
         return Response(s.FacetsOutput(selectors.product_facets(filters=filters)).data)
 
 
