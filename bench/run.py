@@ -189,12 +189,15 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def parse_wrk(output: str) -> tuple[float, float, float, int]:
     def ms(value: str) -> float:
-        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
-        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+        if not match:  # wrk prints "-nan" when no request finished in time
+            return float("nan")
+        number, unit = match.groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, flags=re.MULTILINE))
+    p50, p99 = ms(percentiles.get("50", "")), ms(percentiles.get("99", ""))
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
