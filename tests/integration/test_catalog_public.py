@@ -301,3 +301,23 @@ def test_attribute_filters_follow_variant_changes(api, catalog, django_capture_o
     assert "red-linen-shirt" not in slugs(api, "attr.size=s")
     facets = api.get(f"{PRODUCTS}facets/?category=clothing").json()
     assert ("size", "s") not in {(v["attribute"], v["slug"]) for v in facets["attributes"]}
+
+
+def test_list_rows_match_the_documented_serializer(api, catalog):
+    """The list is built from plain rows for speed; it must say what the schema says."""
+    import orjson  # noqa: PLC0415
+
+    from nexus.api.rest.catalog.serializers import ProductListItemOutput  # noqa: PLC0415
+    from nexus.api.rest.renderers import dumps  # noqa: PLC0415
+    from nexus.catalog.models import Product, ProductImage  # noqa: PLC0415
+
+    ProductImage.objects.create(product=catalog.speaker, image="products/speaker.png", alt="Side")
+    listed = {item["id"]: item for item in api.get(f"{PRODUCTS}?page_size=50").json()["results"]}
+    assert listed
+    for product in Product.objects.filter(pk__in=listed).select_related("brand", "category"):
+        image = product.images.first()
+        product.thumbnail = image.image.name if image else None  # type: ignore[attr-defined]
+        product.thumbnail_alt = image.alt if image else None  # type: ignore[attr-defined]
+        product.in_stock = listed[product.pk]["in_stock"]  # type: ignore[attr-defined]
+        documented = orjson.loads(dumps(ProductListItemOutput(product).data))
+        assert listed[product.pk] == documented

@@ -20,7 +20,8 @@ def _default(value: Any) -> Any:
 
 
 def dumps(data: Any) -> bytes:
-    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+    # UTC as "Z", as DRF's own datetime fields write it.
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
 
 
 class ORJSONRenderer(BaseRenderer):

@@ -122,6 +122,35 @@ class ProductListItemOutput(serializers.ModelSerializer[Product]):
         return ProductImage.image.field.storage.url(name) if name else None
 
 
+def product_list_item(row: dict[str, Any], *, in_stock: bool) -> dict[str, Any]:
+    """One list row as the API shows it: the shape ``ProductListItemOutput`` documents.
+
+    Built by hand from a ``.values()`` row because a DRF serializer cost several
+    milliseconds per page; a test holds the two to the same output.
+    """
+    thumbnail = row["thumbnail"]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "slug": row["slug"],
+        "brand": {"name": row["brand__name"], "slug": row["brand__slug"]}
+        if row["brand__slug"] is not None
+        else None,
+        "category": {
+            "id": row["category_id"],
+            "name": row["category__name"],
+            "slug": row["category__slug"],
+        },
+        "price_min": row["price_min"],
+        "price_max": row["price_max"],
+        "currency": row["currency"],
+        "thumbnail": ProductImage.image.field.storage.url(thumbnail) if thumbnail else None,
+        "thumbnail_alt": row["thumbnail_alt"],
+        "in_stock": in_stock,
+        "published_at": row["published_at"],
+    }
+
+
 class ImageOutput(serializers.ModelSerializer[ProductImage]):
     url = serializers.ImageField(source="image", use_url=True)
 

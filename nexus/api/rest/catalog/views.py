@@ -124,12 +124,12 @@ class ProductListView(GenericAPIView[Product]):
     def get(self, request: Request) -> Response:
         filters, ordering = product_query(request)
         self.cursor_ordering = ORDERINGS[ordering]
-        page = self.paginate_queryset(selectors.product_list_visible(filters=filters)) or []
-        if not page:
+        rows = self.paginate_queryset(selectors.product_list_visible(filters=filters)) or []
+        if not rows:
             selectors.category_check(slug=filters.category)  # empty, or unknown category?
-        selectors.products_mark_in_stock(page)
+        stocked = selectors.product_ids_in_stock([row["id"] for row in rows])
         return self.get_paginated_response(
-            s.ProductListItemOutput(page, many=True, context={"request": request}).data
+            [s.product_list_item(row, in_stock=row["id"] in stocked) for row in rows]
         )
 
 
