@@ -182,7 +182,7 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
             if httpx.get(f"{BASE}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
-            time.sleep(0.2)
+            time.sleep(0.2)  # polling the new server for readiness; bounded by the deadline
     server.kill()
     raise SystemExit("the server did not start")
 

@@ -62,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"server not ready: {(data_dir / 'server.log').read_text()}")
-            time.sleep(0.25)
+            time.sleep(0.25)  # polling the new server for readiness; bounded by the deadline
         yield base_url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
