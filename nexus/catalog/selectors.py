@@ -276,19 +276,25 @@ def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]
     if filters.search:  # the relevance column would join every GROUP BY below
         products = Product.objects.filter(pk__in=products.values("pk"))
 
-    categories = [
-        {"slug": row["category__slug"], "name": row["category__name"], "count": row["count"]}
-        for row in products.values("category__slug", "category__name")
+    # Category, brand and price bucket in one grouped scan of the filtered products:
+    # the groups (category x brand x bucket) are few, and summed here per facet.
+    categories: dict[tuple[str, str], int] = {}
+    brands: dict[tuple[str, str], int] = {}
+    bucket_counts: dict[int, int] = {}
+    groups = (
+        products.annotate(bucket=_price_bucket())
+        .values("category__slug", "category__name", "brand__slug", "brand__name", "bucket")
         .annotate(count=Count("pk"))
-        .order_by("-count", "category__name")
-    ]
-    brands = [
-        {"slug": row["brand__slug"], "name": row["brand__name"], "count": row["count"]}
-        for row in products.filter(brand__isnull=False)
-        .values("brand__slug", "brand__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "brand__name")
-    ]
+        .order_by()
+    )
+    for row in groups:
+        count = row["count"]
+        category = (row["category__slug"], row["category__name"])
+        categories[category] = categories.get(category, 0) + count
+        if row["brand__slug"] is not None:
+            brand = (row["brand__slug"], row["brand__name"])
+            brands[brand] = brands.get(brand, 0) + count
+        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + count
 
     value_counts: dict[int, int] = {
         row["value_id"]: row["count"]
@@ -309,19 +315,24 @@ def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]
         for value in ranked
     ]
 
-    bucket_counts = dict(
-        products.annotate(bucket=_price_bucket())
-        .values("bucket")
-        .annotate(count=Count("pk"))
-        .values_list("bucket", "count")
-    )
     lower: Decimal | None = Decimal(0)
     prices = []
     for index, upper in enumerate((*PRICE_BUCKET_EDGES, None)):
         if bucket_counts.get(index):
             prices.append({"min": lower, "max": upper, "count": bucket_counts[index]})
         lower = upper
-    return {"categories": categories, "brands": brands, "attributes": attributes, "prices": prices}
+    return {
+        "categories": _ranked_counts(categories),
+        "brands": _ranked_counts(brands),
+        "attributes": attributes,
+        "prices": prices,
+    }
+
+
+def _ranked_counts(counts: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+    """Facet entries, most products first, then by name."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
+    return [{"slug": slug, "name": name, "count": count} for (slug, name), count in ranked]
 
 
 # --- one product -----------------------------------------------------------------------
