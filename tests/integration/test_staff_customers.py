@@ -63,7 +63,12 @@ def test_filters(client_for, staff):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("is_active=maybe", "is_active"), ("joined_after=yesterday", "joined_after")],
+    [
+        ("is_active=maybe", "is_active"),
+        ("joined_after=yesterday", "joined_after"),
+        ("joined_after=9999-12-31T23:59:59-10:00", "joined_after"),
+        ("joined_before=0001-01-01T00:00:00%2B10:00", "joined_before"),
+    ],
 )
 def test_bad_filter_values_are_400(client_for, staff, query, field):
     response = client_for(staff).get(f"{LIST}?{query}")

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from nexus.accounts import selectors, services
 from nexus.accounts.models import Address, User
 from nexus.api.rest.accounts import serializers as s
-from nexus.api.rest.filters import BooleanFilter
+from nexus.api.rest.filters import BooleanFilter, DateTimeFilter
 from nexus.api.rest.permissions import IsStaff
 from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.api.rest.throttles import AUTH_THROTTLES
@@ -225,8 +225,8 @@ class CustomerFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", help_text="Part of email or name.")
     is_active = BooleanFilter()
     is_staff = BooleanFilter()
-    joined_after = filters.IsoDateTimeFilter(field_name="date_joined", lookup_expr="gte")
-    joined_before = filters.IsoDateTimeFilter(field_name="date_joined", lookup_expr="lt")
+    joined_after = DateTimeFilter(field_name="date_joined", lookup_expr="gte")
+    joined_before = DateTimeFilter(field_name="date_joined", lookup_expr="lt")
 
     class Meta:
         model = User
