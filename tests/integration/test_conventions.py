@@ -121,3 +121,24 @@ def test_admin_login_page_is_served(client):
 def test_swagger_assets_are_served_locally(client):
     docs = client.get("/api/docs/").content.decode()
     assert "cdn.jsdelivr" not in docs
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/catalog/product/",
+        "/admin/catalog/category/",
+        "/admin/catalog/attribute/",
+        "/admin/inventory/stock/",
+        "/admin/accounts/user/",
+    ],
+)
+def test_staff_can_browse_the_admin(client, catalog, path):
+    from tests.factories import StaffFactory  # noqa: PLC0415
+
+    client.force_login(StaffFactory.create(is_superuser=True))
+    assert client.get(path).status_code == 200
+    product = catalog.speaker
+    page = client.get(f"/admin/catalog/product/{product.pk}/change/")
+    assert page.status_code == 200
+    assert b"Pocket speaker" in page.content
