@@ -44,13 +44,14 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         now = time.time()
         window_start = int(now // self.duration) * self.duration
         key = f"{self.key}:{window_start}"
-        if cache.add(key, 1, timeout=self.duration + 1):
-            count = 1
-        else:
+        # Increment first: after a window's first request that is one round trip.
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first request: open it, then count atomically
+            cache.add(key, 0, timeout=self.duration + 1)
             try:
                 count = cache.incr(key)
-            except ValueError:  # expired between add and incr: a fresh window
-                cache.add(key, 1, timeout=self.duration + 1)
+            except ValueError:  # expired in between; only a clock jump gets here
                 count = 1
         self.wait_seconds = window_start + self.duration - now
         return bool(count is None or count <= self.num_requests)  # None: cache down
