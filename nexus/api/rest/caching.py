@@ -19,15 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.api.rest.renderers import dumps
-from nexus.catalog.cache import current_version
+from nexus.catalog.cache import read_with_version
 
 ViewMethod = Callable[..., Response]
 
 
-def _cache_key(request: Request, version: int) -> str:
+def _cache_key(request: Request) -> str:
     query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values)
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
-    return f"catalog:response:{version}:{digest}"
+    return f"catalog:response:{digest}"
 
 
 def _answer(request: Request, etag: str, body: bytes, *, hit: bool) -> HttpResponseBase:
@@ -44,17 +44,20 @@ def _answer(request: Request, etag: str, body: bytes, *, hit: bool) -> HttpRespo
 def cached_catalog_response(view: ViewMethod) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        key = _cache_key(request, current_version())
-        entry = cache.get(key)
-        if entry is not None:
-            etag, body = entry
+        key = _cache_key(request)
+        # The entry carries the catalog version it was made under; entry and current
+        # version come back in one round trip, and an entry of an older version is
+        # a miss (and is overwritten).
+        version, entry = read_with_version(key)
+        if entry is not None and entry[0] == version:
+            _, etag, body = entry
             return _answer(request, etag, body, hit=True)
         response = view(self, request, *args, **kwargs)
         if response.status_code != 200:
             return response
         body = dumps(response.data)
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        cache.set(key, (etag, body), timeout=settings.CATALOG_CACHE_SECONDS)
+        cache.set(key, (version, etag, body), timeout=settings.CATALOG_CACHE_SECONDS)
         return _answer(request, etag, body, hit=False)
 
     return wrapper
