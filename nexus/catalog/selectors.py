@@ -35,6 +35,7 @@ from django.utils import timezone
 from nexus.catalog.errors import CategoryNotFound, ProductNotFound
 from nexus.catalog.models import (
     AttributeValue,
+    Brand,
     Category,
     Product,
     ProductAttributeIndex,
@@ -93,6 +94,17 @@ def category_tree() -> list[dict[str, Any]]:
         parent = nodes.get(category.path[:-steplen])
         (parent["children"] if parent else roots).append(node)
     return roots
+
+
+def category_subtree_ids(*, slug: str) -> list[int]:
+    """Ids of the category and all below it; raises CategoryNotFound."""
+    path = Category.objects.filter(slug=slug).values("path")[:1]
+    ids = list(
+        Category.objects.filter(path__startswith=Subquery(path)).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise CategoryNotFound()
+    return ids
 
 
 def category_check(*, slug: str | None) -> None:
@@ -170,13 +182,20 @@ def _search_substring(products: QuerySet[Product], text: str) -> QuerySet[Produc
     )
 
 
-def product_filter_visible(*, filters: ProductFilters) -> QuerySet[Product]:
-    """Published products narrowed by the filters (raises for an unknown category)."""
+def product_filter_visible(
+    *, filters: ProductFilters, category_ids: Sequence[int] | None = None
+) -> QuerySet[Product]:
+    """Published products narrowed by the filters.
+
+    With ``category_ids`` (the filter's subtree, from ``category_subtree_ids``) the
+    category filter is a list of ids, which PostgreSQL estimates well; otherwise it
+    is a subquery on the slug, one query less for a page. An unknown slug matches
+    nothing; callers tell it from an empty category with ``category_check``.
+    """
     products = _visible()
-    if filters.category:
-        # In SQL, not looked up first: one query less per page. An unknown slug
-        # matches nothing; callers tell it from an empty category with
-        # ``category_check``.
+    if category_ids is not None:
+        products = products.filter(category_id__in=category_ids)
+    elif filters.category:
         path = Category.objects.filter(slug=filters.category).values("path")[:1]
         products = products.filter(category__path__startswith=Subquery(path))
     if filters.brands:
@@ -269,39 +288,34 @@ def _price_bucket() -> Case:
 def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]]:
     """Counts per category, brand, attribute value and price bucket for the filter.
 
-    Each count groups the filtered products directly; attribute values are counted
+    Raises CategoryNotFound for an unknown category. The category filter is
+    resolved to ids first: with the slug subquery PostgreSQL guessed 1,800 of
+    38,000 products for a top category and chose nested loops (74 + 153 ms of
+    database time, against 30 + 54 ms with the ids). Attribute values are counted
     on ProductAttributeIndex, one row per product and value wherever it is set.
     """
-    products = product_filter_visible(filters=filters).order_by()
+    category_ids = category_subtree_ids(slug=filters.category) if filters.category else None
+    products = product_filter_visible(filters=filters, category_ids=category_ids).order_by()
     if filters.search:  # the relevance column would join every GROUP BY below
         products = Product.objects.filter(pk__in=products.values("pk"))
 
-    # Category, brand and price bucket in one grouped scan of the filtered products:
-    # the groups (category x brand x bucket) are few, and summed here per facet.
-    categories: dict[tuple[str, str], int] = {}
-    brands: dict[tuple[str, str], int] = {}
+    category_counts: dict[int, int] = {}
+    brand_counts: dict[int, int] = {}
     bucket_counts: dict[int, int] = {}
-    groups = (
-        products.annotate(bucket=_price_bucket())
-        .values("category__slug", "category__name", "brand__slug", "brand__name", "bucket")
-        .annotate(count=Count("pk"))
+    for category_id, brand_id, bucket, grouping, count in _category_brand_bucket_groups(products):
+        if not grouping & 0b100:
+            category_counts[category_id] = category_counts.get(category_id, 0) + count
+        if not grouping & 0b010 and brand_id is not None:
+            brand_counts[brand_id] = brand_counts.get(brand_id, 0) + count
+        if not grouping & 0b001:
+            bucket_counts[bucket] = bucket_counts.get(bucket, 0) + count
+
+    value_counts: dict[int, int] = dict(
+        ProductAttributeIndex.objects.filter(product__in=products.values("pk"))
+        .values_list("value_id")
+        .annotate(count=Count("product_id"))
         .order_by()
     )
-    for row in groups:
-        count = row["count"]
-        category = (row["category__slug"], row["category__name"])
-        categories[category] = categories.get(category, 0) + count
-        if row["brand__slug"] is not None:
-            brand = (row["brand__slug"], row["brand__name"])
-            brands[brand] = brands.get(brand, 0) + count
-        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + count
-
-    value_counts: dict[int, int] = {
-        row["value_id"]: row["count"]
-        for row in ProductAttributeIndex.objects.filter(product__in=products.values("pk"))
-        .values("value_id")
-        .annotate(count=Count("product_id"))
-    }
     values = AttributeValue.objects.select_related("attribute").filter(pk__in=value_counts)
     ranked = sorted(values, key=lambda v: (v.attribute.slug, -value_counts[v.pk], v.name))
     attributes = [
@@ -322,17 +336,49 @@ def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]
             prices.append({"min": lower, "max": upper, "count": bucket_counts[index]})
         lower = upper
     return {
-        "categories": _ranked_counts(categories),
-        "brands": _ranked_counts(brands),
+        "categories": _ranked_counts(Category.objects.all(), category_counts),
+        "brands": _ranked_counts(Brand.objects.all(), brand_counts),
         "attributes": attributes,
         "prices": prices,
     }
 
 
-def _ranked_counts(counts: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
-    """Facet entries, most products first, then by name."""
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
-    return [{"slug": slug, "name": name, "count": count} for (slug, name), count in ranked]
+def _category_brand_bucket_groups(products: QuerySet[Product]) -> list[tuple[Any, ...]]:
+    """Product counts per category, per brand and per price bucket, in one scan.
+
+    Rows are (category_id, brand_id, bucket, grouping, count); ``grouping`` has a
+    bit set for each of the three columns the row is *not* grouped by. PostgreSQL
+    answers with GROUPING SETS, one row per facet entry. Django's ORM has no
+    GROUPING SETS, so the filtered query is compiled by the ORM and wrapped here;
+    grouping by all three columns instead returned 1,100 rows for a top category,
+    and turning them into Python values cost ~10 ms of CPU a request. Other
+    databases group by all three (grouping 0) and the caller sums.
+    """
+    grouped_columns = products.annotate(bucket=_price_bucket()).values_list(
+        "category_id", "brand_id", "bucket"
+    )
+    inner, params = grouped_columns.order_by().query.sql_with_params()
+    columns = "category_id, brand_id, bucket"
+    if connection.vendor == "postgresql":
+        grouping = f"GROUPING({columns})"
+        group_by = "GROUPING SETS ((category_id), (brand_id), (bucket))"
+    else:
+        grouping, group_by = "0", columns
+    # Only constants and ORM-compiled SQL are interpolated; values stay parameters.
+    sql = f"SELECT {columns}, {grouping}, COUNT(*) FROM ({inner}) AS filtered GROUP BY {group_by}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _ranked_counts(
+    named: QuerySet[Category] | QuerySet[Brand], counts: dict[int, int]
+) -> list[dict[str, Any]]:
+    """Facet entries for the counted ids, most products first, then by name."""
+    names = named.filter(pk__in=counts).values_list("pk", "slug", "name")
+    ranked = sorted(names, key=lambda row: (-counts[row[0]], row[2]))
+    return [{"slug": slug, "name": name, "count": counts[pk]} for pk, slug, name in ranked]
 
 
 # --- one product -----------------------------------------------------------------------

@@ -146,7 +146,6 @@ class ProductFacetsView(APIView):
     @cached_catalog_response
     def get(self, request: Request) -> Response:
         filters, _ = product_query(request)
-        selectors.category_check(slug=filters.category)
         return Response(s.FacetsOutput(selectors.product_facets(filters=filters)).data)
 
 
