@@ -409,3 +409,14 @@ def product_get_visible(*, slug: str) -> Product:
         )
     except Product.DoesNotExist as exc:
         raise ProductNotFound() from exc
+
+
+# --- variants for carts and orders ------------------------------------------------------
+
+
+def variants_for_sale(*, variant_ids: Sequence[int]) -> dict[int, ProductVariant]:
+    """The variants among these ids whose product is published, with their product."""
+    variants = ProductVariant.objects.select_related("product").filter(
+        pk__in=variant_ids, product__in=_visible()
+    )
+    return {variant.pk: variant for variant in variants}

@@ -88,3 +88,42 @@ def test_one_refresh_token_used_concurrently_yields_exactly_one_new_pair():
     errors = run_together([rotate] * 8)
     assert errors == []
     assert sorted(outcomes) == ["refused"] * 7 + ["rotated"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_adds_to_one_cart_lose_no_units():
+    from nexus.checkout import services as cart_services  # noqa: PLC0415
+    from nexus.checkout.models import Cart, CartLine  # noqa: PLC0415
+    from tests.catalog_data import build_catalog  # noqa: PLC0415
+
+    catalog = build_catalog()
+    variant = catalog.headphones.variants.get()
+    variant.stocks.update(quantity=50)
+    cart, _ = cart_services.cart_create(user=None)
+
+    def add_one():
+        cart_services.cart_line_add(
+            cart=Cart.objects.get(pk=cart.pk), variant_id=variant.pk, quantity=1
+        )
+
+    errors = run_together([add_one] * 8)
+    assert errors == []
+    assert CartLine.objects.get(cart=cart).quantity == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_cart_starts_give_a_customer_one_open_cart():
+    from nexus.checkout import services as cart_services  # noqa: PLC0415
+    from nexus.checkout.models import Cart  # noqa: PLC0415
+
+    user = UserFactory.create()
+    tokens: list[str] = []
+
+    def start():
+        cart, _ = cart_services.cart_create(user=User.objects.get(pk=user.pk))
+        tokens.append(str(cart.token))
+
+    errors = run_together([start] * 6)
+    assert errors == []
+    assert len(set(tokens)) == 1
+    assert Cart.objects.filter(user=user).count() == 1

@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("nexus.api.rest.accounts.urls")),
     path("", include("nexus.api.rest.catalog.urls")),
+    path("", include("nexus.api.rest.checkout.urls")),
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
 ]

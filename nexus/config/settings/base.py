@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "nexus.accounts",
     "nexus.catalog",
     "nexus.inventory",
+    "nexus.checkout",
     "nexus.demo",
 ]
 
@@ -222,6 +223,8 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # ISO 4217 code of the shop's currency; every price is in it.
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
+CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 # Full-text search dictionary (PostgreSQL text search configuration).
 SEARCH_CONFIG = env.str("SEARCH_CONFIG", default="english")
 # Public catalog responses: kept server-side this long (a catalog write drops them at

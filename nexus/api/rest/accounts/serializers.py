@@ -32,6 +32,17 @@ class TokenObtainInput(RejectUnknownFieldsMixin, TokenObtainPairSerializer):
         self.fields["password"] = CharField(
             write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
+        self.fields["cart"] = serializers.UUIDField(
+            write_only=True,
+            required=False,
+            help_text="A guest cart's token: its lines move into the customer's cart.",
+        )
+        self.guest_cart: Any = None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        self.guest_cart = attrs.pop("cart", None)
+        data: dict[str, str] = super().validate(attrs)
+        return data
 
 
 class RefreshInput(InputSerializer):

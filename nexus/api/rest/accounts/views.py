@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from nexus.accounts import selectors, services
@@ -20,6 +21,7 @@ from nexus.api.rest.filters import BooleanFilter, DateTimeFilter
 from nexus.api.rest.permissions import IsStaff
 from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.api.rest.throttles import AUTH_THROTTLES
+from nexus.checkout import services as cart_services
 
 
 def _user(request: Request) -> User:
@@ -63,7 +65,14 @@ class TokenObtainView(TokenObtainPairView):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = cast("s.TokenObtainInput", self.get_serializer(data=request.data))
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        if serializer.guest_cart is not None and serializer.user is not None:
+            cart_services.cart_merge(guest_token=serializer.guest_cart, user=serializer.user)
+        return Response(serializer.validated_data)
 
 
 class TokenRefreshRotateView(APIView):

@@ -1,0 +1,115 @@
+"""Carts over REST. A guest's cart is reached by its token alone; a customer's cart
+only with the customer's own credentials. Others get 404."""
+
+import uuid
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nexus.accounts.models import User
+from nexus.api.rest.checkout import serializers as s
+from nexus.api.rest.schema import BODY_ERRORS, problems
+from nexus.checkout import selectors, services
+from nexus.checkout.models import Cart
+
+
+def _user(request: Request) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _render(
+    cart: Cart, *, status_code: int = status.HTTP_200_OK, after_write: bool = True
+) -> Response:
+    if after_write:  # the service changed its own, locked copy of the row
+        cart.refresh_from_db(fields=["status", "updated_at"])
+    return Response(s.CartOutput(selectors.cart_summary(cart=cart)).data, status=status_code)
+
+
+class CartCreateView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Start a cart",
+        description=(
+            "A guest gets a new cart whose token is its only key: keep it. A signed-in "
+            "customer gets their open cart (200) or a new one (201)."
+        ),
+        tags=["carts"],
+        request=None,
+        responses={200: s.CartOutput, 201: s.CartOutput, **problems(401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        cart, created = services.cart_create(user=_user(request))
+        return _render(
+            cart,
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            after_write=False,
+        )
+
+
+class CartDetailView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="A cart with today's prices and stock",
+        tags=["carts"],
+        responses={200: s.CartOutput, **problems(401, 404, 429)},
+    )
+    def get(self, request: Request, token: uuid.UUID) -> Response:
+        return _render(selectors.cart_get(token=token, user=_user(request)), after_write=False)
+
+
+class CartLineListView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Add a variant to a cart",
+        description="Adding a variant already in the cart raises its quantity.",
+        tags=["carts"],
+        request=s.CartLineInput,
+        responses={201: s.CartOutput, **problems(*BODY_ERRORS, 401, 404, 409, 429)},
+    )
+    def post(self, request: Request, token: uuid.UUID) -> Response:
+        cart = selectors.cart_get(token=token, user=_user(request))
+        data = s.CartLineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cart_line_add(
+            cart=cart,
+            variant_id=data.validated_data["variant"],
+            quantity=data.validated_data["quantity"],
+        )
+        return _render(cart, status_code=status.HTTP_201_CREATED)
+
+
+class CartLineDetailView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Change a line's quantity",
+        tags=["carts"],
+        request=s.CartLineQuantityInput,
+        responses={200: s.CartOutput, **problems(*BODY_ERRORS, 401, 404, 409, 429)},
+    )
+    def patch(self, request: Request, token: uuid.UUID, line_id: int) -> Response:
+        cart = selectors.cart_get(token=token, user=_user(request))
+        data = s.CartLineQuantityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cart_line_set_quantity(
+            cart=cart, line_id=line_id, quantity=data.validated_data["quantity"]
+        )
+        return _render(cart)
+
+    @extend_schema(
+        summary="Remove a line",
+        tags=["carts"],
+        responses={200: s.CartOutput, **problems(401, 404, 409, 429)},
+    )
+    def delete(self, request: Request, token: uuid.UUID, line_id: int) -> Response:
+        cart = selectors.cart_get(token=token, user=_user(request))
+        services.cart_line_delete(cart=cart, line_id=line_id)
+        return _render(cart)

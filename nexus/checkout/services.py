@@ -1,0 +1,165 @@
+"""Writes to carts. Each runs in a transaction holding the cart's row lock, so two
+requests on one cart (two tabs, a double click) apply one after the other."""
+
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from nexus.accounts.models import User
+from nexus.catalog import selectors as catalog_selectors
+from nexus.catalog.models import ProductVariant
+from nexus.checkout.errors import (
+    CartClosed,
+    CartLimitExceeded,
+    CartLineNotFound,
+    InsufficientStock,
+    VariantUnavailable,
+)
+from nexus.checkout.models import Cart, CartLine
+from nexus.inventory import selectors as inventory_selectors
+
+
+def _locked_open(cart: Cart) -> Cart:
+    locked: Cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if locked.status != Cart.Status.OPEN:
+        raise CartClosed()
+    return locked
+
+
+def _touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
+def _check_quantity(variant: ProductVariant, quantity: int) -> None:
+    limit = settings.CART_MAX_LINE_QUANTITY
+    if quantity > limit:
+        raise CartLimitExceeded(
+            field_errors={"quantity": [f"At most {limit} of one variant in a cart."]}
+        )
+    available = inventory_selectors.quantities_available(variant_ids=[variant.pk])
+    left = max(available.get(variant.pk, 0), 0)
+    if quantity > left:
+        raise InsufficientStock(
+            f"Only {left} of {variant.sku} left.",
+            field_errors={"quantity": [f"Only {left} left."]},
+        )
+
+
+def _variant_for_sale(cart: Cart, variant_id: int) -> ProductVariant:
+    variant = catalog_selectors.variants_for_sale(variant_ids=[variant_id]).get(variant_id)
+    if variant is None:
+        raise VariantUnavailable(field_errors={"variant": ["No variant with this id is for sale."]})
+    if variant.currency != cart.currency:
+        raise VariantUnavailable(
+            field_errors={
+                "variant": [f"Priced in {variant.currency}; this cart is {cart.currency}."]
+            }
+        )
+    return variant
+
+
+def cart_create(*, user: User | None) -> tuple[Cart, bool]:
+    """A new guest cart, or the customer's open cart (made if missing).
+
+    Returns the cart and whether it was made now.
+    """
+    if user is None:
+        return Cart.objects.create(), True
+    existing = Cart.objects.filter(user=user, status=Cart.Status.OPEN).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Cart.objects.create(user=user), True
+    except IntegrityError:  # a concurrent request made it: one open cart per customer
+        return Cart.objects.get(user=user, status=Cart.Status.OPEN), False
+
+
+@transaction.atomic
+def cart_line_add(*, cart: Cart, variant_id: int, quantity: int) -> CartLine:
+    """Add units of a variant; a variant already in the cart gets its quantity raised."""
+    cart = _locked_open(cart)
+    variant = _variant_for_sale(cart, variant_id)
+    line = cart.lines.filter(variant=variant).first()
+    if line is None and cart.lines.count() >= settings.CART_MAX_LINES:
+        raise CartLimitExceeded(
+            field_errors={"variant": [f"A cart holds at most {settings.CART_MAX_LINES} lines."]}
+        )
+    new_quantity = quantity + (line.quantity if line else 0)
+    _check_quantity(variant, new_quantity)
+    if line is None:
+        line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_quantity)
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    line = cart.lines.select_related("variant").filter(pk=line_id).first()
+    if line is None:
+        raise CartLineNotFound()
+    return line
+
+
+@transaction.atomic
+def cart_line_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+    cart = _locked_open(cart)
+    line = _line(cart, line_id)
+    _check_quantity(line.variant, quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_line_delete(*, cart: Cart, line_id: int) -> None:
+    cart = _locked_open(cart)
+    _line(cart, line_id).delete()
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_merge(*, guest_token: uuid.UUID, user: User) -> Cart:
+    """Move an open guest cart's lines into the customer's open cart (on sign-in).
+
+    Quantities of a variant in both add up, capped at the per-line limit; stock is
+    checked again at checkout. An unknown, closed or owned token merges nothing:
+    signing in must not fail over a stale cart.
+    """
+    target, _ = cart_create(user=user)
+    guest = Cart.objects.filter(token=guest_token, user__isnull=True).first()
+    if guest is None or guest.pk == target.pk:
+        return target
+    # Both rows locked in primary-key order, as every multi-row lock here.
+    locked = {
+        c.pk: c
+        for c in Cart.objects.select_for_update()
+        .filter(pk__in=[target.pk, guest.pk])
+        .order_by("pk")
+    }
+    guest, target = locked[guest.pk], locked[target.pk]
+    if guest.status != Cart.Status.OPEN or guest.user_id is not None:
+        return target
+    existing = {line.variant_id: line for line in target.lines.all()}
+    room = settings.CART_MAX_LINES - len(existing)
+    for line in guest.lines.all():
+        kept = existing.get(line.variant_id)
+        if kept is not None:
+            kept.quantity = min(kept.quantity + line.quantity, settings.CART_MAX_LINE_QUANTITY)
+            kept.save(update_fields=["quantity"])
+        elif room > 0:
+            CartLine.objects.create(
+                cart=target,
+                variant_id=line.variant_id,
+                quantity=min(line.quantity, settings.CART_MAX_LINE_QUANTITY),
+            )
+            room -= 1
+    guest.status = Cart.Status.MERGED
+    guest.save(update_fields=["status", "updated_at"])
+    _touch(target)
+    return target
