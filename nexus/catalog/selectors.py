@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from nexus.catalog import cache as catalog_cache
 from nexus.catalog.errors import CategoryNotFound, ProductNotFound
 from nexus.catalog.models import (
     AttributeValue,
@@ -96,21 +97,41 @@ def category_tree() -> list[dict[str, Any]]:
     return roots
 
 
+@dataclass(frozen=True)
+class _CategoryIndex:
+    version: int
+    path_by_slug: dict[str, str]
+    ids_by_path: list[tuple[str, int]]
+
+
+# The category table is small and read by most list and facet requests: each
+# process keeps a copy per catalog version instead of asking the database.
+_category_index: dict[str, _CategoryIndex] = {}
+
+
+def _categories(*, reload: bool = False) -> _CategoryIndex:
+    version = catalog_cache.current_version()
+    index = _category_index.get("current")
+    if reload or index is None or index.version != version:
+        rows = list(Category.objects.order_by("path").values_list("pk", "slug", "path"))
+        index = _CategoryIndex(
+            version=version,
+            path_by_slug={slug: path for _, slug, path in rows},
+            ids_by_path=[(path, pk) for pk, _, path in rows],
+        )
+        _category_index["current"] = index
+    return index
+
+
 def category_subtree_ids(*, slug: str) -> list[int]:
     """Ids of the category and all below it; raises CategoryNotFound."""
-    path = Category.objects.filter(slug=slug).values("path")[:1]
-    ids = list(
-        Category.objects.filter(path__startswith=Subquery(path)).values_list("pk", flat=True)
-    )
-    if not ids:
+    index = _categories()
+    if slug not in index.path_by_slug:  # made since the copy, its version bump in flight?
+        index = _categories(reload=True)
+    path = index.path_by_slug.get(slug)
+    if path is None:
         raise CategoryNotFound()
-    return ids
-
-
-def category_check(*, slug: str | None) -> None:
-    """Raise CategoryNotFound for a filter naming a category that does not exist."""
-    if slug and not Category.objects.filter(slug=slug).exists():
-        raise CategoryNotFound()
+    return [pk for category_path, pk in index.ids_by_path if category_path.startswith(path)]
 
 
 def category_subtree(*, category: Category) -> QuerySet[Category]:
@@ -160,18 +181,38 @@ def _offers_any(value_ids: Sequence[int]) -> Exists:
     )
 
 
+def _full_text_finds_any(text: str) -> bool:
+    """Whether full-text search matches any product at all, by the GIN index.
+
+    Written as SQL because the ORM's EXISTS lets PostgreSQL expect an early hit
+    and scan the table (42 ms for a word that matches nothing, on 100,000
+    products); a materialized CTE is planned for all its rows and takes the
+    index (under 2 ms, whether the word is rare or common).
+    """
+    sql = (
+        "WITH matches AS MATERIALIZED (SELECT id FROM catalog_product "
+        "WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s)) "
+        "SELECT EXISTS (SELECT 1 FROM matches)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.SEARCH_CONFIG, text])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def _search_postgres(products: QuerySet[Product], text: str) -> QuerySet[Product]:
     query = SearchQuery(text, search_type="websearch", config=settings.SEARCH_CONFIG)
     # Typo tolerance is the fallback: trigram matches count only when full-text
-    # search finds nothing at all (evaluated once). Taken together, a common word
-    # added thousands of loose matches that were all ranked (431 ms against 89 ms
-    # on 100,000 products). Matching happens in a subquery of its own, where the
-    # planner uses the GIN indexes; ordered and limited with it, it would scan.
-    full_text = Q(search_vector=query)
-    fuzzy = ~Exists(Product.objects.filter(full_text)) & Q(name__trigram_word_similar=text)
-    matches = Product.objects.filter(full_text | fuzzy).values("pk")
+    # search finds nothing at all. Taken together, a common word added thousands
+    # of loose matches that were all ranked (431 ms against 89 ms on 100,000
+    # products). Matching happens in a subquery of its own, where the planner
+    # uses the GIN indexes; ordered and limited with it, it would scan.
+    if _full_text_finds_any(text):
+        matches = Product.objects.filter(search_vector=query)
+    else:
+        matches = Product.objects.filter(name__trigram_word_similar=text)
     relevance = SearchRank(F("search_vector"), query) + TrigramWordSimilarity(text, "name")
-    return products.filter(pk__in=matches).annotate(
+    return products.filter(pk__in=matches.values("pk")).annotate(
         relevance=Cast(relevance * _RELEVANCE_SCALE, IntegerField())
     )
 
@@ -182,22 +223,17 @@ def _search_substring(products: QuerySet[Product], text: str) -> QuerySet[Produc
     )
 
 
-def product_filter_visible(
-    *, filters: ProductFilters, category_ids: Sequence[int] | None = None
-) -> QuerySet[Product]:
-    """Published products narrowed by the filters.
+def product_filter_visible(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Published products narrowed by the filters; raises CategoryNotFound.
 
-    With ``category_ids`` (the filter's subtree, from ``category_subtree_ids``) the
-    category filter is a list of ids, which PostgreSQL estimates well; otherwise it
-    is a subquery on the slug, one query less for a page. An unknown slug matches
-    nothing; callers tell it from an empty category with ``category_check``.
+    The category filter is the list of its subtree's ids. With a subquery on the
+    slug instead, PostgreSQL guessed 1,800 of the 38,000 products under a top
+    category and chose nested loops: facets took 74 + 153 ms of database time,
+    against 30 + 54 ms with the ids.
     """
     products = _visible()
-    if category_ids is not None:
-        products = products.filter(category_id__in=category_ids)
-    elif filters.category:
-        path = Category.objects.filter(slug=filters.category).values("path")[:1]
-        products = products.filter(category__path__startswith=Subquery(path))
+    if filters.category:
+        products = products.filter(category_id__in=category_subtree_ids(slug=filters.category))
     if filters.brands:
         products = products.filter(brand__slug__in=filters.brands)
     if filters.min_price is not None:
@@ -232,37 +268,39 @@ LIST_ROW_FIELDS = (
     "published_at",
     "thumbnail",
     "thumbnail_alt",
+    "stocked_variant",
 )
 
 
 def product_list_visible(*, filters: ProductFilters) -> QuerySet[Product, dict[str, Any]]:
-    """The list page's rows as dicts: brand and category joined, first image annotated.
+    """The list page's rows as dicts: brand and category joined, first image and
+    stock annotated.
 
     Plain rows, not model instances: building three instances per product was a
-    large share of a list request's CPU. Stock is not a column here: as one,
-    PostgreSQL evaluated the EXISTS for the whole catalog (a hashed subplan) before
-    LIMIT applied; ``product_ids_in_stock`` answers it for the page instead.
+    large share of a list request's CPU. Stock is a scalar subquery (the id of one
+    variant with units left, or null), which PostgreSQL evaluates only for the rows
+    the LIMIT keeps; as an EXISTS column it became a hashed subplan over the whole
+    catalog (270 ms).
     """
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "pk")
+    stocked_variant = (
+        ProductVariant.objects.filter(
+            product=OuterRef("pk"), stocks__quantity__gt=F("stocks__quantity_allocated")
+        )
+        .order_by()
+        .values("pk")[:1]
+    )
     fields = (*LIST_ROW_FIELDS, "relevance") if filters.search else LIST_ROW_FIELDS
     rows: QuerySet[Product, dict[str, Any]] = (
         product_filter_visible(filters=filters)
         .annotate(
             thumbnail=Subquery(first_image.values("image")[:1]),
             thumbnail_alt=Subquery(first_image.values("alt")[:1]),
+            stocked_variant=Subquery(stocked_variant),
         )
         .values(*fields)
     )
     return rows
-
-
-def product_ids_in_stock(product_ids: Sequence[int]) -> set[int]:
-    """Which of these products have a variant with stock left, in one query."""
-    return set(
-        ProductVariant.objects.filter(
-            product__in=product_ids, stocks__quantity__gt=F("stocks__quantity_allocated")
-        ).values_list("product_id", flat=True)
-    )
 
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -288,14 +326,10 @@ def _price_bucket() -> Case:
 def product_facets(*, filters: ProductFilters) -> dict[str, list[dict[str, Any]]]:
     """Counts per category, brand, attribute value and price bucket for the filter.
 
-    Raises CategoryNotFound for an unknown category. The category filter is
-    resolved to ids first: with the slug subquery PostgreSQL guessed 1,800 of
-    38,000 products for a top category and chose nested loops (74 + 153 ms of
-    database time, against 30 + 54 ms with the ids). Attribute values are counted
+    Raises CategoryNotFound for an unknown category. Attribute values are counted
     on ProductAttributeIndex, one row per product and value wherever it is set.
     """
-    category_ids = category_subtree_ids(slug=filters.category) if filters.category else None
-    products = product_filter_visible(filters=filters, category_ids=category_ids).order_by()
+    products = product_filter_visible(filters=filters).order_by()
     if filters.search:  # the relevance column would join every GROUP BY below
         products = Product.objects.filter(pk__in=products.values("pk"))
 

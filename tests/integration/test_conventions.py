@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from django.db import connection
 from django.urls import reverse
 
 from nexus.accounts import selectors
@@ -142,3 +143,9 @@ def test_staff_can_browse_the_admin(client, catalog, path):
     page = client.get(f"/admin/catalog/product/{product.pk}/change/")
     assert page.status_code == 200
     assert b"Pocket speaker" in page.content
+
+
+def test_database_connections_use_the_configured_random_page_cost(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

@@ -119,6 +119,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+    # The planner's default (4) prices random reads for spinning disks: on SSD storage
+    # it seq-scanned 100,000 products for a trigram match the GIN index answers in a
+    # third of the time. Empty leaves the server's value (needed behind a pooler that
+    # rejects startup options).
+    random_page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+    if random_page_cost:
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", f"-c random_page_cost={float(random_page_cost)}"
+        )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -122,7 +122,7 @@ class ProductListItemOutput(serializers.ModelSerializer[Product]):
         return ProductImage.image.field.storage.url(name) if name else None
 
 
-def product_list_item(row: dict[str, Any], *, in_stock: bool) -> dict[str, Any]:
+def product_list_item(row: dict[str, Any]) -> dict[str, Any]:
     """One list row as the API shows it: the shape ``ProductListItemOutput`` documents.
 
     Built by hand from a ``.values()`` row because a DRF serializer cost several
@@ -146,7 +146,7 @@ def product_list_item(row: dict[str, Any], *, in_stock: bool) -> dict[str, Any]:
         "currency": row["currency"],
         "thumbnail": ProductImage.image.field.storage.url(thumbnail) if thumbnail else None,
         "thumbnail_alt": row["thumbnail_alt"],
-        "in_stock": in_stock,
+        "in_stock": row["stocked_variant"] is not None,
         "published_at": row["published_at"],
     }
 

@@ -125,12 +125,7 @@ class ProductListView(GenericAPIView[Product]):
         filters, ordering = product_query(request)
         self.cursor_ordering = ORDERINGS[ordering]
         rows = self.paginate_queryset(selectors.product_list_visible(filters=filters)) or []
-        if not rows:
-            selectors.category_check(slug=filters.category)  # empty, or unknown category?
-        stocked = selectors.product_ids_in_stock([row["id"] for row in rows])
-        return self.get_paginated_response(
-            [s.product_list_item(row, in_stock=row["id"] in stocked) for row in rows]
-        )
+        return self.get_paginated_response([s.product_list_item(row) for row in rows])
 
 
 class ProductFacetsView(APIView):
