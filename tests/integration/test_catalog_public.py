@@ -343,3 +343,29 @@ def test_list_rows_match_the_documented_serializer(api, catalog):
         product.in_stock = listed[product.pk]["in_stock"]  # type: ignore[attr-defined]
         documented = orjson.loads(dumps(ProductListItemOutput(product).data))
         assert listed[product.pk] == documented
+
+
+def test_cached_answers_count_against_the_anonymous_rate_limit(api, catalog, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "3/min"}
+    statuses = [api.get(f"{PRODUCTS}?brand=acme").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = api.get(f"{PRODUCTS}?brand=acme")
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "throttled"
+
+
+def test_signed_in_readers_get_the_same_cached_answer(api, client_for, customer, catalog):
+    first = api.get(f"{PRODUCTS}?brand=zenith")
+    signed_in = client_for(customer).get(f"{PRODUCTS}?brand=zenith")
+    assert signed_in["X-Cache"] == "hit"
+    assert signed_in.content == first.content
+    assert signed_in["ETag"] == first["ETag"]
+
+
+def test_the_catalog_keeps_answering_when_redis_is_down(api, catalog, settings):
+    from tests.integration.test_hardening import DEAD_REDIS  # noqa: PLC0415
+
+    settings.CACHES = DEAD_REDIS
+    response = api.get(f"{PRODUCTS}?brand=acme")
+    assert response.status_code == 200
+    assert response.json()["results"]

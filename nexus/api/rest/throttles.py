@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.request import Request
 
@@ -41,6 +42,9 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        return self._count_against_limit()
+
+    def _count_against_limit(self) -> bool:
         now = time.time()
         window_start = int(now // self.duration) * self.duration
         key = f"{self.key}:{window_start}"
@@ -62,6 +66,16 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
 
 class AnonRateThrottle(FixedWindowRateThrottle, throttling.AnonRateThrottle):
     scope = "anon"
+
+    def allow_anonymous(self, request: HttpRequest) -> bool:
+        """The same limit for a request answered before DRF (cached catalog reads),
+        which carries no credentials: counted under the same key as DRF would."""
+        if self.rate is None:
+            return True
+        # get_ident reads only META, which a plain HttpRequest has as DRF's does.
+        ident = self.get_ident(request)  # type: ignore[arg-type]
+        self.key = self.cache_format % {"scope": self.scope, "ident": ident}
+        return self._count_against_limit()
 
 
 class UserRateThrottle(FixedWindowRateThrottle, throttling.UserRateThrottle):
