@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from nexus.core.migrations import PostgreSQLOnly
+from nexus.core.migration_tools import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):

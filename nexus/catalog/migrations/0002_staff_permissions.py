@@ -2,7 +2,7 @@ from django.apps.registry import Apps
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from nexus.core.migrations import grant_app_permissions
+from nexus.core.migration_tools import grant_app_permissions
 
 
 def grant(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
