@@ -61,3 +61,15 @@ class Forbidden(DomainError):
 
     code = "forbidden"
     default_message = "You do not have permission to do this."
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was used before with a different request (422)."""
+
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyRequestInFlight(Conflict):
+    code = "idempotency_in_flight"
+    default_message = "A request with this Idempotency-Key is still being processed; retry later."

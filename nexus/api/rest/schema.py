@@ -16,6 +16,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the current state.",
     413: "Request body too large.",
     415: "Unsupported content type.",
+    422: "Well-formed, but refused (e.g. an Idempotency-Key reused with another body).",
     429: "Too many requests; see Retry-After.",
 }
 

@@ -1,0 +1,36 @@
+"""Kernel tables shared by every domain."""
+
+from typing import ClassVar
+
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """A write request made with an ``Idempotency-Key``, and the answer it got.
+
+    The row is inserted before the work starts (so a concurrent duplicate finds it
+    in flight) and completed with the response; replays return that response.
+    """
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        DONE = "done", "Done"
+
+    # Who sent it ("user:<id>" or "anonymous") and their key: keys are the client's.
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(null=True, blank=True)
+    response_content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}/{self.key}"
