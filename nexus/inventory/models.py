@@ -45,3 +45,32 @@ class Stock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}"
+
+
+class Reservation(models.Model):
+    """Units held for a checkout in progress, until ``expires_at``.
+
+    Availability is on hand - allocated - the live reservations of other holders;
+    an expired reservation stops counting at once (every read compares with now)
+    and is deleted later by the sweeper.
+    """
+
+    # Opaque to inventory: the checkout's cart token.
+    holder = models.UUIDField(db_index=True)
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["holder", "variant"], name="reservation_per_variant"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="reservation_quantity_gte_1"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["variant", "expires_at"], name="reservation_live_by_variant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.variant_id} for {self.holder}"

@@ -1,0 +1,182 @@
+"""Stock changes: reservations, allocation, release and fulfilment.
+
+Every change locks the Stock rows it touches (``SELECT … FOR UPDATE``) in primary-key
+order, so two checkouts over the same variants queue instead of deadlocking, and
+runs inside the caller's short transaction; the database's CHECK constraints are
+the backstop. Nothing here calls out of the process.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from nexus.inventory.errors import InsufficientStock
+from nexus.inventory.models import Reservation, Stock
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """A caller's line asking for units of a variant; ``ref`` is the caller's id."""
+
+    ref: int
+    variant_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Units of one line promised from one stock row."""
+
+    ref: int
+    stock_id: int
+    quantity: int
+
+
+def _locked_stocks(variant_ids: Iterable[int]) -> list[Stock]:
+    stocks: QuerySet[Stock] = Stock.objects.select_related("warehouse").filter(
+        variant_id__in=set(variant_ids)
+    )
+    if connection.features.has_select_for_update_of:
+        stocks = stocks.select_for_update(of=("self",))  # not the warehouse rows
+    else:
+        stocks = stocks.select_for_update()
+    return list(stocks.order_by("pk"))
+
+
+def _reserved_by_others(variant_ids: Iterable[int], holder: UUID | None) -> dict[int, int]:
+    live = Reservation.objects.filter(
+        variant_id__in=set(variant_ids), expires_at__gt=timezone.now()
+    )
+    if holder is not None:
+        live = live.exclude(holder=holder)
+    rows = live.values("variant_id").annotate(total=Sum("quantity")).order_by()
+    return {row["variant_id"]: row["total"] for row in rows}
+
+
+def _free(stocks: Sequence[Stock], holder: UUID | None) -> dict[int, int]:
+    """Units each variant can still promise to ``holder``: on hand - allocated -
+    what other holders have reserved."""
+    free: dict[int, int] = defaultdict(int)
+    for stock in stocks:
+        free[stock.variant_id] += stock.quantity - stock.quantity_allocated
+    for variant_id, reserved in _reserved_by_others(free.keys(), holder).items():
+        free[variant_id] -= reserved
+    return free
+
+
+def _raise_if_short(wanted: Mapping[int, int], free: Mapping[int, int]) -> None:
+    short = {
+        variant_id: max(free.get(variant_id, 0), 0)
+        for variant_id, quantity in wanted.items()
+        if quantity > free.get(variant_id, 0)
+    }
+    if short:
+        raise InsufficientStock(
+            "Not enough stock: "
+            + ", ".join(
+                f"variant {variant_id} has {left} left" for variant_id, left in short.items()
+            )
+            + ".",
+            field_errors={
+                "lines": [f"Variant {v}: only {left} left." for v, left in short.items()]
+            },
+        )
+
+
+@transaction.atomic
+def stock_reserve(*, holder: UUID, quantities: Mapping[int, int], ttl: timedelta) -> None:
+    """Hold these units (variant id → quantity) for ``holder`` until now + ttl,
+    replacing what it held before; raises InsufficientStock, holding nothing new."""
+    stocks = _locked_stocks(quantities)
+    _raise_if_short(quantities, _free(stocks, holder))
+    Reservation.objects.filter(holder=holder).delete()
+    expires_at = timezone.now() + ttl
+    Reservation.objects.bulk_create(
+        Reservation(holder=holder, variant_id=variant_id, quantity=quantity, expires_at=expires_at)
+        for variant_id, quantity in quantities.items()
+    )
+
+
+def stock_reservation_release(*, holder: UUID) -> None:
+    Reservation.objects.filter(holder=holder).delete()
+
+
+@transaction.atomic
+def stock_allocate(*, holder: UUID | None, lines: Sequence[LineRequest]) -> list[Allocation]:
+    """Promise stock to these lines, from warehouses in priority order, split across
+    warehouses when one has too few; raises InsufficientStock, promising nothing.
+
+    The holder's own reservations count as its stock and end here.
+    """
+    stocks = _locked_stocks(line.variant_id for line in lines)
+    wanted: dict[int, int] = defaultdict(int)
+    for line in lines:
+        wanted[line.variant_id] += line.quantity
+    _raise_if_short(wanted, _free(stocks, holder))
+
+    by_variant: dict[int, list[Stock]] = defaultdict(list)
+    for stock in sorted(stocks, key=lambda s: (s.warehouse.priority, s.warehouse_id)):
+        by_variant[stock.variant_id].append(stock)
+    allocations: list[Allocation] = []
+    taken: dict[int, int] = defaultdict(int)  # stock id → units promised now
+    for line in lines:
+        remaining = line.quantity
+        for stock in by_variant[line.variant_id]:
+            take = min(remaining, stock.quantity - stock.quantity_allocated - taken[stock.pk])
+            if take > 0:
+                taken[stock.pk] += take
+                allocations.append(Allocation(ref=line.ref, stock_id=stock.pk, quantity=take))
+                remaining -= take
+            if remaining == 0:
+                break
+    for stock_id, quantity in sorted(taken.items()):
+        Stock.objects.filter(pk=stock_id).update(
+            quantity_allocated=F("quantity_allocated") + quantity
+        )
+    if holder is not None:
+        Reservation.objects.filter(holder=holder).delete()
+    return allocations
+
+
+def _apply(units: Mapping[int, int], *, on_hand_too: bool) -> None:
+    _locked_stocks_by_id(units)
+    for stock_id, quantity in sorted(units.items()):
+        changes = {"quantity_allocated": F("quantity_allocated") - quantity}
+        if on_hand_too:
+            changes["quantity"] = F("quantity") - quantity
+        Stock.objects.filter(pk=stock_id).update(**changes)
+
+
+def _locked_stocks_by_id(stock_ids: Iterable[int]) -> None:
+    list(Stock.objects.select_for_update().filter(pk__in=set(stock_ids)).order_by("pk"))
+
+
+def _units_by_stock(allocations: Iterable[tuple[int, int]]) -> dict[int, int]:
+    units: dict[int, int] = defaultdict(int)
+    for stock_id, quantity in allocations:
+        units[stock_id] += quantity
+    return units
+
+
+@transaction.atomic
+def stock_release(*, allocations: Iterable[tuple[int, int]]) -> None:
+    """Give back promised units, (stock id, quantity) pairs: an order was cancelled."""
+    _apply(_units_by_stock(allocations), on_hand_too=False)
+
+
+@transaction.atomic
+def stock_consume(*, allocations: Iterable[tuple[int, int]]) -> None:
+    """Promised units leave the warehouse: on hand and allocated both go down."""
+    _apply(_units_by_stock(allocations), on_hand_too=True)
+
+
+def reservations_delete_expired() -> int:
+    """Delete reservations past their time (they stopped counting already)."""
+    deleted, _ = Reservation.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
