@@ -69,6 +69,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# The fields of a postal address, as the address book and order snapshots keep them.
+POSTAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "region",
+    "country",
+    "phone",
+)
+
+
 class Address(models.Model):
     """A postal address in a customer's address book."""
 

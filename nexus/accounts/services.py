@@ -19,25 +19,16 @@ from nexus.accounts.errors import (
     WeakPassword,
     WrongPassword,
 )
-from nexus.accounts.models import CUSTOMER_GROUP, Address, User, normalize_email
+from nexus.accounts.models import (
+    CUSTOMER_GROUP,
+    POSTAL_FIELDS,
+    Address,
+    User,
+    normalize_email,
+)
 from nexus.core.errors import ValidationFailed
 
-ADDRESS_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "company",
-        "line1",
-        "line2",
-        "city",
-        "postal_code",
-        "region",
-        "country",
-        "phone",
-        "is_default_shipping",
-        "is_default_billing",
-    }
-)
+ADDRESS_FIELDS = frozenset({*POSTAL_FIELDS, "is_default_shipping", "is_default_billing"})
 PROFILE_FIELDS = frozenset({"first_name", "last_name"})
 
 

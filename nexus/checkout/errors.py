@@ -1,4 +1,16 @@
 from nexus.core.errors import Conflict, NotFound, ValidationFailed
+from nexus.inventory.errors import InsufficientStock
+
+__all__ = [
+    "CartClosed",
+    "CartEmpty",
+    "CartLimitExceeded",
+    "CartLineNotFound",
+    "CartNotFound",
+    "InsufficientStock",
+    "LinesUnavailable",
+    "VariantUnavailable",
+]
 
 
 class CartNotFound(NotFound):
@@ -26,6 +38,11 @@ class CartLimitExceeded(ValidationFailed):
     default_message = "The cart would exceed its limits."
 
 
-class InsufficientStock(Conflict):
-    code = "insufficient_stock"
-    default_message = "Not enough stock for the requested quantity."
+class CartEmpty(ValidationFailed):
+    code = "cart_empty"
+    default_message = "The cart has no lines to order."
+
+
+class LinesUnavailable(Conflict):
+    code = "lines_unavailable"
+    default_message = "Some lines of the cart are no longer for sale: remove them first."

@@ -1,4 +1,4 @@
-"""Reads of carts: a cart is shown with current prices and stock, in four queries."""
+"""Reads of carts: a cart is shown with current prices and stock, in five queries."""
 
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,7 +38,7 @@ def cart_summary(*, cart: Cart) -> dict[str, Any]:
     lines = list(cart.lines.select_related("variant__product"))
     variant_ids = [line.variant_id for line in lines]
     for_sale = catalog_selectors.variants_for_sale(variant_ids=variant_ids)
-    available = inventory_selectors.quantities_available(variant_ids=variant_ids)
+    available = inventory_selectors.quantities_available(variant_ids=variant_ids, holder=cart.token)
     subtotal = Decimal(0)
     shown = []
     for line in lines:

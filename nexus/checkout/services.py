@@ -2,6 +2,9 @@
 requests on one cart (two tabs, a double click) apply one after the other."""
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,15 +13,21 @@ from django.utils import timezone
 from nexus.accounts.models import User
 from nexus.catalog import selectors as catalog_selectors
 from nexus.catalog.models import ProductVariant
+from nexus.checkout import selectors
 from nexus.checkout.errors import (
     CartClosed,
+    CartEmpty,
     CartLimitExceeded,
     CartLineNotFound,
     InsufficientStock,
+    LinesUnavailable,
     VariantUnavailable,
 )
 from nexus.checkout.models import Cart, CartLine
 from nexus.inventory import selectors as inventory_selectors
+from nexus.inventory import services as inventory_services
+from nexus.orders import services as orders_services
+from nexus.orders.models import Order
 
 
 def _locked_open(cart: Cart) -> Cart:
@@ -32,13 +41,15 @@ def _touch(cart: Cart) -> None:
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
 
 
-def _check_quantity(variant: ProductVariant, quantity: int) -> None:
+def _check_quantity(cart: Cart, variant: ProductVariant, quantity: int) -> None:
     limit = settings.CART_MAX_LINE_QUANTITY
     if quantity > limit:
         raise CartLimitExceeded(
             field_errors={"quantity": [f"At most {limit} of one variant in a cart."]}
         )
-    available = inventory_selectors.quantities_available(variant_ids=[variant.pk])
+    available = inventory_selectors.quantities_available(
+        variant_ids=[variant.pk], holder=cart.token
+    )
     left = max(available.get(variant.pk, 0), 0)
     if quantity > left:
         raise InsufficientStock(
@@ -88,7 +99,7 @@ def cart_line_add(*, cart: Cart, variant_id: int, quantity: int) -> CartLine:
             field_errors={"variant": [f"A cart holds at most {settings.CART_MAX_LINES} lines."]}
         )
     new_quantity = quantity + (line.quantity if line else 0)
-    _check_quantity(variant, new_quantity)
+    _check_quantity(cart, variant, new_quantity)
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_quantity)
     else:
@@ -109,7 +120,7 @@ def _line(cart: Cart, line_id: int) -> CartLine:
 def cart_line_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
     cart = _locked_open(cart)
     line = _line(cart, line_id)
-    _check_quantity(line.variant, quantity)
+    _check_quantity(cart, line.variant, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _touch(cart)
@@ -163,3 +174,68 @@ def cart_merge(*, guest_token: uuid.UUID, user: User) -> Cart:
     guest.save(update_fields=["status", "updated_at"])
     _touch(target)
     return target
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What the buyer tells at checkout; prices and totals are never among it."""
+
+    email: str
+    shipping_address: Mapping[str, Any]
+    billing_address: Mapping[str, Any]
+
+
+@transaction.atomic
+def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -> Order:
+    """Turn an open cart into an unpaid order at today's prices, with its stock
+    promised; all or nothing.
+
+    Locks the cart row, then the stock rows in primary-key order. A second attempt
+    on the same cart finds it closed (409); the order's unique cart token is the
+    database's own guard of the same rule.
+    """
+    cart = _locked_open(cart)
+    summary = selectors.cart_summary(cart=cart)
+    if not summary["lines"]:
+        raise CartEmpty()
+    unavailable = [line["variant"]["sku"] for line in summary["lines"] if not line["is_available"]]
+    if unavailable:
+        raise LinesUnavailable(
+            field_errors={"lines": [f"{sku} is not for sale." for sku in unavailable]}
+        )
+    order = orders_services.order_create(
+        user=user,
+        email=details.email,
+        currency=cart.currency,
+        lines=[
+            {
+                "variant_id": line["variant"]["id"],
+                "sku": line["variant"]["sku"],
+                "product_name": line["variant"]["product_name"],
+                "variant_name": line["variant"]["name"],
+                "unit_price": line["unit_price"],
+                "quantity": line["quantity"],
+                "line_total": line["line_total"],
+            }
+            for line in summary["lines"]
+        ],
+        subtotal=summary["subtotal"],
+        total=summary["subtotal"],
+        shipping_address=details.shipping_address,
+        billing_address=details.billing_address,
+        cart_token=cart.token,
+    )
+    allocations = inventory_services.stock_allocate(
+        holder=cart.token,
+        lines=[
+            inventory_services.LineRequest(
+                ref=line.pk, variant_id=line.variant_id, quantity=line.quantity
+            )
+            for line in order.lines.all()
+            if line.variant_id is not None
+        ],
+    )
+    orders_services.order_record_allocations(allocations=allocations)
+    cart.status = Cart.Status.ORDERED
+    cart.save(update_fields=["status", "updated_at"])
+    return order

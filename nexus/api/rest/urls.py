@@ -4,5 +4,6 @@ urlpatterns = [
     path("", include("nexus.api.rest.accounts.urls")),
     path("", include("nexus.api.rest.catalog.urls")),
     path("", include("nexus.api.rest.checkout.urls")),
+    path("", include("nexus.api.rest.orders.urls")),
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "nexus.accounts",
     "nexus.catalog",
     "nexus.inventory",
+    "nexus.orders",
     "nexus.checkout",
     "nexus.demo",
 ]
@@ -284,7 +285,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "nexus.orders.models.Order.Status",
+        "CartStatusEnum": ["open", "merged", "ordered"],
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
 }

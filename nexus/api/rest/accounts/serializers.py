@@ -77,7 +77,9 @@ class StrictCountryField(CountryField):
         return super().to_internal_value(data)
 
 
-class AddressInput(InputSerializer):
+class PostalAddressInput(InputSerializer):
+    """A postal address as a customer writes it (address book and checkout)."""
+
     first_name = CharField(max_length=150)
     last_name = CharField(max_length=150)
     company = CharField(max_length=200, required=False, allow_blank=True)
@@ -88,6 +90,9 @@ class AddressInput(InputSerializer):
     region = CharField(max_length=120, required=False, allow_blank=True)
     country = StrictCountryField(help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
     phone = CharField(max_length=32, required=False, allow_blank=True)
+
+
+class AddressInput(PostalAddressInput):
     is_default_shipping = BooleanField(required=False)
     is_default_billing = BooleanField(required=False)
 

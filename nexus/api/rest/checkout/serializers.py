@@ -2,7 +2,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.serializers import InputSerializer, IntegerField
+from nexus.api.rest.accounts.serializers import PostalAddressInput
+from nexus.api.rest.serializers import EmailField, InputSerializer, IntegerField
 
 
 class CartLineInput(InputSerializer):
@@ -46,3 +47,30 @@ class CartOutput(serializers.Serializer[Any]):
         max_digits=14, decimal_places=2, help_text="Available lines at today's prices."
     )
     updated_at = serializers.DateTimeField()
+
+
+class CheckoutInput(InputSerializer):
+    cart = serializers.UUIDField(help_text="The cart's token.")
+    email = EmailField(
+        max_length=254,
+        required=False,
+        help_text="Required for guests; customers default to theirs.",
+    )
+    shipping_address = PostalAddressInput(required=False)
+    shipping_address_id = IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, help_text="A saved address of yours."
+    )
+    billing_address = PostalAddressInput(required=False, help_text="Defaults to the shipping one.")
+    billing_address_id = IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for kind in ("shipping", "billing"):
+            if f"{kind}_address" in attrs and f"{kind}_address_id" in attrs:
+                raise serializers.ValidationError(
+                    {f"{kind}_address": ["Give the address or its id, not both."]}
+                )
+        if "shipping_address" not in attrs and "shipping_address_id" not in attrs:
+            raise serializers.ValidationError(
+                {"shipping_address": ["Give a shipping address or the id of a saved one."]}
+            )
+        return attrs

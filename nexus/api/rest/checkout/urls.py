@@ -3,6 +3,7 @@ from django.urls import path
 from nexus.api.rest.checkout import views
 
 urlpatterns = [
+    path("checkout/", views.CheckoutView.as_view(), name="checkout"),
     path("carts/", views.CartCreateView.as_view(), name="cart-create"),
     path("carts/<uuid:token>/", views.CartDetailView.as_view(), name="cart-detail"),
     path("carts/<uuid:token>/lines/", views.CartLineListView.as_view(), name="cart-lines"),

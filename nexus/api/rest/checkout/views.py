@@ -2,6 +2,7 @@
 only with the customer's own credentials. Others get 404."""
 
 import uuid
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -10,11 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nexus.accounts.models import User
+from nexus.accounts import selectors as accounts_selectors
+from nexus.accounts.models import POSTAL_FIELDS, Address, User
 from nexus.api.rest.checkout import serializers as s
+from nexus.api.rest.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from nexus.api.rest.orders.serializers import OrderDetailOutput
 from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.checkout import selectors, services
 from nexus.checkout.models import Cart
+from nexus.core.errors import ValidationFailed
 
 
 def _user(request: Request) -> User | None:
@@ -113,3 +118,57 @@ class CartLineDetailView(APIView):
         cart = selectors.cart_get(token=token, user=_user(request))
         services.cart_line_delete(cart=cart, line_id=line_id)
         return _render(cart)
+
+
+def _address(data: dict[str, Any], kind: str, user: User | None) -> dict[str, Any] | None:
+    """The address as given, or a snapshot of the customer's saved one."""
+    if f"{kind}_address" in data:
+        given = data[f"{kind}_address"]
+        return {field: str(given.get(field, "")) for field in POSTAL_FIELDS}
+    if f"{kind}_address_id" not in data:
+        return None
+    if user is None:
+        raise ValidationFailed(
+            field_errors={f"{kind}_address_id": ["Sign in to use a saved address."]}
+        )
+    saved: Address = accounts_selectors.address_get_for_user(
+        user=user, address_id=data[f"{kind}_address_id"]
+    )
+    return {field: str(getattr(saved, field) or "") for field in POSTAL_FIELDS}
+
+
+class CheckoutView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Place an order from a cart",
+        description=(
+            "Prices, totals and stock are the server's: the order is made at today's "
+            "prices with its units promised, or not at all. A cart becomes one order "
+            "at most; a second attempt is a 409."
+        ),
+        tags=["checkout"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=s.CheckoutInput,
+        responses={201: OrderDetailOutput, **problems(*BODY_ERRORS, 401, 404, 409, 422, 429)},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = s.CheckoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = _user(request)
+        cart = selectors.cart_get(token=values["cart"], user=user)
+        email = values.get("email") or (user.email if user else None)
+        if not email:
+            raise ValidationFailed(field_errors={"email": ["Guests must give an email address."]})
+        shipping = _address(values, "shipping", user)
+        if shipping is None:  # the serializer already requires one; kept for the type
+            raise ValidationFailed(field_errors={"shipping_address": ["Required."]})
+        details = services.CheckoutDetails(
+            email=email,
+            shipping_address=shipping,
+            billing_address=_address(values, "billing", user) or shipping,
+        )
+        order = services.checkout_place(cart=cart, user=user, details=details)
+        return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)

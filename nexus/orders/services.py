@@ -1,0 +1,125 @@
+"""Writes to orders: creation from a checkout, state changes with their timeline."""
+
+import secrets
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+
+from nexus.accounts.models import User
+from nexus.inventory import services as inventory_services
+from nexus.inventory.services import Allocation
+from nexus.orders.errors import IllegalTransition
+from nexus.orders.models import Order, OrderEvent, OrderLine, OrderLineAllocation
+
+Status = Order.Status
+
+# Where an order may go from each state; anything else is a 409 naming the state.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.UNPAID: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset(
+        {Status.FULFILLED, Status.CANCELLED, Status.REFUNDED, Status.PARTIALLY_REFUNDED}
+    ),
+    Status.FULFILLED: frozenset({Status.SHIPPED, Status.REFUNDED, Status.PARTIALLY_REFUNDED}),
+    Status.SHIPPED: frozenset({Status.DELIVERED, Status.REFUNDED, Status.PARTIALLY_REFUNDED}),
+    Status.DELIVERED: frozenset({Status.REFUNDED, Status.PARTIALLY_REFUNDED}),
+    Status.PARTIALLY_REFUNDED: frozenset({Status.REFUNDED, Status.PARTIALLY_REFUNDED}),
+    Status.CANCELLED: frozenset(),
+    Status.REFUNDED: frozenset(),
+}
+
+# Crockford's base 32: no I, L, O or U to misread over the phone.
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_NUMBER_LENGTH = 10
+
+
+def _new_number() -> str:
+    return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(_NUMBER_LENGTH))
+
+
+def order_create(
+    *,
+    user: User | None,
+    email: str,
+    currency: str,
+    lines: Sequence[Mapping[str, Any]],
+    subtotal: Decimal,
+    total: Decimal,
+    shipping_address: Mapping[str, Any],
+    billing_address: Mapping[str, Any],
+    cart_token: UUID,
+) -> Order:
+    """An unpaid order with its lines and a "placed" event. Called inside the
+    checkout's transaction; an order for the same cart fails on its unique token."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():  # a savepoint: a number collision is retried
+                order = Order.objects.create(
+                    number=_new_number(),
+                    user=user,
+                    email=email,
+                    currency=currency,
+                    subtotal=subtotal,
+                    total=total,
+                    shipping_address=dict(shipping_address),
+                    billing_address=dict(billing_address),
+                    cart_token=cart_token,
+                )
+            break
+        except IntegrityError:
+            if Order.objects.filter(cart_token=cart_token).exists():
+                raise
+    else:  # 32**10 numbers: five collisions in a row mean something else is wrong
+        raise RuntimeError("could not find a free order number")
+    OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in lines)
+    OrderEvent.objects.create(
+        order=order, type=OrderEvent.Type.PLACED, actor=user, data={"total": str(total)}
+    )
+    return order
+
+
+def order_record_allocations(*, allocations: Sequence[Allocation]) -> None:
+    """Remember where each line's units were promised from (``ref`` is the line id)."""
+    OrderLineAllocation.objects.bulk_create(
+        OrderLineAllocation(line_id=a.ref, stock_id=a.stock_id, quantity=a.quantity)
+        for a in allocations
+    )
+
+
+def _locked(order: Order) -> Order:
+    locked: Order = Order.objects.select_for_update().get(pk=order.pk)
+    return locked
+
+
+def _move(order: Order, to: str, *, actor: User | None, data: Mapping[str, Any]) -> None:
+    if to not in TRANSITIONS[order.status]:
+        raise IllegalTransition(
+            f"The order is {order.status}; it cannot become {to}.",
+            field_errors={"status": [f"Current state: {order.status}."]},
+        )
+    previous = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEvent.Type.CANCELLED
+        if to == Status.CANCELLED
+        else OrderEvent.Type.STATUS_CHANGED,
+        actor=actor,
+        data={"from": previous, "to": to, **data},
+    )
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order:
+    """Cancel an order and give its promised stock back."""
+    order = _locked(order)
+    _move(order, Status.CANCELLED, actor=actor, data={"reason": reason} if reason else {})
+    allocations = OrderLineAllocation.objects.filter(line__order=order)
+    inventory_services.stock_release(
+        allocations=list(allocations.values_list("stock_id", "quantity"))
+    )
+    allocations.delete()
+    return order
