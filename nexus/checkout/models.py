@@ -27,6 +27,8 @@ class Cart(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
+    # Set when checkout starts and the lines' stock is held (inventory reservations).
+    reserved_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from nexus.accounts.models import User
 from nexus.catalog import selectors as catalog_selectors
@@ -72,5 +73,10 @@ def cart_summary(*, cart: Cart) -> dict[str, Any]:
         "lines": shown,
         "quantity": sum(line.quantity for line in lines),
         "subtotal": subtotal.quantize(CENT, rounding=ROUND_HALF_UP),
+        "reserved_until": (
+            cart.reserved_until
+            if cart.reserved_until is not None and cart.reserved_until > timezone.now()
+            else None
+        ),
         "updated_at": cart.updated_at,
     }

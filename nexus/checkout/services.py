@@ -4,6 +4,7 @@ requests on one cart (two tabs, a double click) apply one after the other."""
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,10 @@ def _locked_open(cart: Cart) -> Cart:
 
 
 def _touch(cart: Cart) -> None:
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    """Record a change of the lines; a change ends the stock hold of a started checkout."""
+    if cart.reserved_until is not None:
+        inventory_services.stock_reservation_release(holder=cart.token)
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now(), reserved_until=None)
 
 
 def _check_quantity(cart: Cart, variant: ProductVariant, quantity: int) -> None:
@@ -176,6 +180,21 @@ def cart_merge(*, guest_token: uuid.UUID, user: User) -> Cart:
     return target
 
 
+@transaction.atomic
+def cart_reserve(*, cart: Cart) -> Cart:
+    """Start checkout: hold the stock of every line for CHECKOUT_RESERVATION_MINUTES
+    (again from now if it was held already). Raises InsufficientStock."""
+    cart = _locked_open(cart)
+    quantities = dict(cart.lines.values_list("variant_id", "quantity"))
+    if not quantities:
+        raise CartEmpty()
+    ttl = timedelta(minutes=settings.CHECKOUT_RESERVATION_MINUTES)
+    inventory_services.stock_reserve(holder=cart.token, quantities=quantities, ttl=ttl)
+    cart.reserved_until = timezone.now() + ttl
+    cart.save(update_fields=["reserved_until", "updated_at"])
+    return cart
+
+
 @dataclass(frozen=True)
 class CheckoutDetails:
     """What the buyer tells at checkout; prices and totals are never among it."""
@@ -237,5 +256,6 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
     )
     orders_services.order_record_allocations(allocations=allocations)
     cart.status = Cart.Status.ORDERED
-    cart.save(update_fields=["status", "updated_at"])
+    cart.reserved_until = None
+    cart.save(update_fields=["status", "reserved_until", "updated_at"])
     return order

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 
 from nexus.catalog.models import ProductVariant
@@ -74,3 +75,34 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.variant_id} for {self.holder}"
+
+
+class StockMovement(models.Model):
+    """The audit trail of staff changes to quantities on hand: who, why, how much."""
+
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="movements")
+    quantity_delta = models.IntegerField()
+    quantity_after = models.IntegerField()
+    reason = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_delta:+d} on {self.stock_id}: {self.reason}"
+
+
+class LowStockThreshold(models.Model):
+    """At or below this many units available (over all warehouses) a variant is low."""
+
+    variant = models.OneToOneField(
+        ProductVariant, on_delete=models.CASCADE, related_name="low_stock_threshold"
+    )
+    threshold = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} low at {self.threshold}"

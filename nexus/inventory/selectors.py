@@ -3,10 +3,12 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from nexus.inventory.models import Reservation, Stock
+from nexus.inventory.errors import WarehouseNotFound
+from nexus.inventory.models import Reservation, Stock, Warehouse
 
 
 def quantities_available(
@@ -31,3 +33,49 @@ def quantities_available(
         if row["variant_id"] in available:
             available[row["variant_id"]] -= row["total"]
     return {variant_id: max(units, 0) for variant_id, units in available.items()}
+
+
+# --- staff ---------------------------------------------------------------------------
+
+
+def warehouse_list() -> QuerySet[Warehouse]:
+    return Warehouse.objects.all()
+
+
+def warehouse_get(*, warehouse_id: int) -> Warehouse:
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise WarehouseNotFound()
+    return warehouse
+
+
+def stock_levels() -> QuerySet[Stock]:
+    """Stock rows with their variant, warehouse, live reservations of the variant
+    and its low-stock threshold, for the staff report."""
+    reserved = (
+        Reservation.objects.filter(variant=OuterRef("variant"), expires_at__gt=timezone.now())
+        .values("variant")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    rows: QuerySet[Stock] = Stock.objects.select_related("variant__product", "warehouse").annotate(
+        reserved=Coalesce(Subquery(reserved), Value(0)),
+        available=F("quantity") - F("quantity_allocated"),
+        threshold=F("variant__low_stock_threshold__threshold"),
+    )
+    return rows
+
+
+def stock_levels_low(rows: QuerySet[Stock]) -> QuerySet[Stock]:
+    """Rows of variants at or below their threshold (over all their warehouses)."""
+    totals = (
+        Stock.objects.filter(variant=OuterRef("variant"))
+        .values("variant")
+        .annotate(total=Sum(F("quantity") - F("quantity_allocated")))
+        .values("total")
+    )
+    return (
+        rows.filter(variant__low_stock_threshold__isnull=False)
+        .annotate(variant_available=Subquery(totals))
+        .filter(variant_available__lte=F("variant__low_stock_threshold__threshold"))
+    )

@@ -10,14 +10,29 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, ProtectedError, QuerySet, Sum
 from django.utils import timezone
 
-from nexus.inventory.errors import InsufficientStock
-from nexus.inventory.models import Reservation, Stock
+from nexus.catalog.models import ProductVariant
+from nexus.inventory.errors import (
+    InsufficientStock,
+    StockBelowAllocated,
+    StockNegative,
+    VariantNotFound,
+    WarehouseInUse,
+    WarehouseSlugTaken,
+)
+from nexus.inventory.models import (
+    LowStockThreshold,
+    Reservation,
+    Stock,
+    StockMovement,
+    Warehouse,
+)
 
 
 @dataclass(frozen=True)
@@ -180,3 +195,80 @@ def reservations_delete_expired() -> int:
     """Delete reservations past their time (they stopped counting already)."""
     deleted, _ = Reservation.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
+
+
+# --- staff: warehouses, stock levels, thresholds -------------------------------------
+
+
+def warehouse_create(*, name: str, slug: str, priority: int = 100) -> Warehouse:
+    try:
+        with transaction.atomic():
+            return Warehouse.objects.create(name=name, slug=slug, priority=priority)
+    except IntegrityError as exc:
+        raise WarehouseSlugTaken(field_errors={"slug": ["This slug is taken."]}) from exc
+
+
+def warehouse_update(*, warehouse: Warehouse, changes: Mapping[str, Any]) -> Warehouse:
+    for field, value in changes.items():
+        setattr(warehouse, field, value)
+    try:
+        with transaction.atomic():
+            warehouse.save(update_fields=[*changes.keys()])
+    except IntegrityError as exc:
+        raise WarehouseSlugTaken(field_errors={"slug": ["This slug is taken."]}) from exc
+    return warehouse
+
+
+def warehouse_delete(*, warehouse: Warehouse) -> None:
+    try:
+        with transaction.atomic():
+            warehouse.delete()
+    except ProtectedError as exc:
+        raise WarehouseInUse() from exc
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    variant_id: int,
+    warehouse: Warehouse,
+    reason: str,
+    actor: Any,
+    delta: int | None = None,
+    set_to: int | None = None,
+) -> Stock:
+    """Change the units on hand of one variant in one warehouse, by ``delta`` or to
+    ``set_to``, with an audit row. Never below the units promised to orders."""
+    if not ProductVariant.objects.filter(pk=variant_id).exists():
+        raise VariantNotFound(field_errors={"variant": ["No variant with this id."]})
+    Stock.objects.get_or_create(variant_id=variant_id, warehouse=warehouse)
+    stock: Stock = Stock.objects.select_for_update().get(variant_id=variant_id, warehouse=warehouse)
+    new_quantity = set_to if set_to is not None else stock.quantity + (delta or 0)
+    if new_quantity < 0:
+        raise StockNegative(field_errors={"quantity": [f"On hand would be {new_quantity}."]})
+    if new_quantity < stock.quantity_allocated:
+        raise StockBelowAllocated(
+            field_errors={"quantity": [f"{stock.quantity_allocated} units are promised to orders."]}
+        )
+    StockMovement.objects.create(
+        stock=stock,
+        quantity_delta=new_quantity - stock.quantity,
+        quantity_after=new_quantity,
+        reason=reason,
+        actor=actor,
+    )
+    stock.quantity = new_quantity
+    stock.save(update_fields=["quantity"])
+    return stock
+
+
+def low_stock_threshold_set(*, variant_id: int, threshold: int | None) -> None:
+    """Set a variant's low-stock threshold; None removes it."""
+    if not ProductVariant.objects.filter(pk=variant_id).exists():
+        raise VariantNotFound()
+    if threshold is None:
+        LowStockThreshold.objects.filter(variant_id=variant_id).delete()
+    else:
+        LowStockThreshold.objects.update_or_create(
+            variant_id=variant_id, defaults={"threshold": threshold}
+        )

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -123,3 +124,26 @@ def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order
     )
     allocations.delete()
     return order
+
+
+def orders_cancel_unpaid(*, placed_before: datetime, batch: int = 200) -> int:
+    """Cancel unpaid orders placed before the cutoff, giving their stock back.
+
+    Each order in its own short transaction; an order paid meanwhile is skipped
+    (its state no longer allows the move). Returns how many were cancelled.
+    """
+    cancelled = 0
+    while True:
+        ids = list(
+            Order.objects.filter(status=Status.UNPAID, created_at__lt=placed_before)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        for order_id in ids:
+            try:
+                order_cancel(order=Order(pk=order_id), actor=None, reason="not paid in time")
+                cancelled += 1
+            except IllegalTransition:
+                continue
+        if len(ids) < batch:
+            return cancelled

@@ -308,3 +308,52 @@ def test_reservations_hold_stock_for_their_holder_until_they_expire(catalog):
     Reservation.objects.update(expires_at=Reservation.objects.get().expires_at - timedelta(hours=1))
     assert quantities_available(variant_ids=[headphones.pk]) == {headphones.pk: 1}
     assert inventory_services.reservations_delete_expired() == 1
+
+
+def test_starting_checkout_holds_the_stock_until_the_cart_changes(api, catalog):
+    headphones = variant_of(catalog.headphones)  # 3 in stock
+    mine = cart_with(api, (headphones, 2))
+    held = api.post(f"{CARTS}{mine}/reservation/")
+    assert held.status_code == 200, held.json()
+    assert held.json()["reserved_until"] is not None
+
+    theirs = cart_with(api, (headphones, 1))
+    refused = api.post(
+        f"{CARTS}{theirs}/lines/", {"variant": headphones.pk, "quantity": 1}, format="json"
+    )
+    assert refused.status_code == 409  # 3 - 2 held = 1, and they already have 1
+    assert api.post(f"{CARTS}{theirs}/reservation/").status_code == 200
+    assert api.post(f"{CARTS}{cart_with(api)}/reservation/").json()["code"] == "cart_empty"
+
+    assert guest_checkout(api, mine).status_code == 201  # its own hold counts as its stock
+    assert allocated(headphones) == 2
+
+
+def test_changing_the_cart_ends_its_hold(api, catalog):
+    headphones = variant_of(catalog.headphones)
+    token = cart_with(api, (headphones, 1))
+    api.post(f"{CARTS}{token}/reservation/")
+    line_id = api.get(f"{CARTS}{token}/").json()["lines"][0]["id"]
+    changed = api.patch(f"{CARTS}{token}/lines/{line_id}/", {"quantity": 2}, format="json")
+    assert changed.json()["reserved_until"] is None
+    from nexus.inventory.models import Reservation  # noqa: PLC0415
+
+    assert not Reservation.objects.exists()
+
+
+def test_unpaid_orders_are_cancelled_after_their_time(api, catalog, settings):
+    from django.utils import timezone  # noqa: PLC0415
+
+    from nexus.orders.tasks import cancel_unpaid_orders  # noqa: PLC0415
+
+    shirt = variant_of(catalog.red_shirt)
+    old = guest_checkout(api, cart_with(api, (shirt, 1))).json()["number"]
+    fresh = guest_checkout(api, cart_with(api, (shirt, 1))).json()["number"]
+    Order.objects.filter(number=old).update(created_at=timezone.now() - timedelta(hours=2))
+    settings.ORDER_UNPAID_CANCEL_MINUTES = 60
+
+    assert cancel_unpaid_orders() == 1
+
+    assert Order.objects.get(number=old).status == "cancelled"
+    assert Order.objects.get(number=fresh).status == "unpaid"
+    assert allocated(shirt) == 1

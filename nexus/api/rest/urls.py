@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("nexus.api.rest.checkout.urls")),
     path("", include("nexus.api.rest.orders.urls")),
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
+    path("staff/", include("nexus.api.rest.inventory.urls")),
 ]

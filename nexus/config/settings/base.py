@@ -170,6 +170,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Run by Celery beat; the worker and beat processes come with the deployment.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-expired-reservations": {
+        "task": "nexus.inventory.tasks.sweep_expired_reservations",
+        "schedule": 300.0,
+    },
+    "cancel-unpaid-orders": {
+        "task": "nexus.orders.tasks.cancel_unpaid_orders",
+        "schedule": 60.0,
+    },
+}
 
 # --- Email ------------------------------------------------------------------
 
@@ -235,6 +246,8 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
+ORDER_UNPAID_CANCEL_MINUTES = env.int("ORDER_UNPAID_CANCEL_MINUTES", default=60)
 # Full-text search dictionary (PostgreSQL text search configuration).
 SEARCH_CONFIG = env.str("SEARCH_CONFIG", default="english")
 # Public catalog responses: kept server-side this long (a catalog write drops them at

@@ -46,6 +46,9 @@ class CartOutput(serializers.Serializer[Any]):
     subtotal = serializers.DecimalField(
         max_digits=14, decimal_places=2, help_text="Available lines at today's prices."
     )
+    reserved_until = serializers.DateTimeField(
+        allow_null=True, help_text="Until when checkout holds the lines' stock; null: not held."
+    )
     updated_at = serializers.DateTimeField()
 
 

@@ -8,6 +8,11 @@ urlpatterns = [
     path("carts/<uuid:token>/", views.CartDetailView.as_view(), name="cart-detail"),
     path("carts/<uuid:token>/lines/", views.CartLineListView.as_view(), name="cart-lines"),
     path(
+        "carts/<uuid:token>/reservation/",
+        views.CartReservationView.as_view(),
+        name="cart-reservation",
+    ),
+    path(
         "carts/<uuid:token>/lines/<int:line_id>/",
         views.CartLineDetailView.as_view(),
         name="cart-line-detail",

@@ -31,7 +31,7 @@ def _render(
     cart: Cart, *, status_code: int = status.HTTP_200_OK, after_write: bool = True
 ) -> Response:
     if after_write:  # the service changed its own, locked copy of the row
-        cart.refresh_from_db(fields=["status", "updated_at"])
+        cart.refresh_from_db(fields=["status", "reserved_until", "updated_at"])
     return Response(s.CartOutput(selectors.cart_summary(cart=cart)).data, status=status_code)
 
 
@@ -117,6 +117,26 @@ class CartLineDetailView(APIView):
     def delete(self, request: Request, token: uuid.UUID, line_id: int) -> Response:
         cart = selectors.cart_get(token=token, user=_user(request))
         services.cart_line_delete(cart=cart, line_id=line_id)
+        return _render(cart)
+
+
+class CartReservationView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Start checkout: hold the cart's stock for a while",
+        description=(
+            "Every line's units are held for CHECKOUT_RESERVATION_MINUTES (15 by default): "
+            "others cannot buy them meanwhile. Calling again restarts the time; changing "
+            "the lines ends the hold."
+        ),
+        tags=["carts"],
+        request=None,
+        responses={200: s.CartOutput, **problems(400, 401, 404, 409, 429)},
+    )
+    def post(self, request: Request, token: uuid.UUID) -> Response:
+        cart = selectors.cart_get(token=token, user=_user(request))
+        services.cart_reserve(cart=cart)
         return _render(cart)
 
 
