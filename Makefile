@@ -61,4 +61,4 @@ schema: install ## Regenerate the committed OpenAPI schema
 
 bench: install ## Catalog benchmark on PostgreSQL + Redis, 100k products; writes docs/benchmarks.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(UV) run --frozen python bench/run.py $(BENCH_ARGS)
+	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)

@@ -8,6 +8,9 @@ pre-rendered body of the list page's size. Search + facets latency is also measu
 at a fixed request rate (70 % of its saturation). The results replace the
 generated part of docs/benchmarks.md.
 
+Then checkout: 50 buyers at once place 1,500 carts, first all on one SKU with 1,000
+units (exactly 1,000 orders must result), then spread over 500 SKUs.
+
 Run with `make bench`. Options: --products, --seconds, --no-seed (reuse the database).
 """
 
@@ -29,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+
+from bench.checkout import CheckoutResult, report_lines, run_checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -334,12 +339,13 @@ def report(
     seed_seconds: float | None,
     seconds: int,
     rate_line: str,
+    checkout_results: list[CheckoutResult],
 ) -> str:
     baseline = results[0]
     lines = [
         BEGIN,
         (
-            f"Run: `make bench` (`python bench/run.py --products {products} "
+            f"Run: `make bench` (`python -m bench.run --products {products} "
             f"--seconds {seconds}`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}."
         ),
         "",
@@ -358,7 +364,7 @@ def report(
             f"{r.requests_per_second:,.0f} | {share:.0f} % | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
             f"{r.cpu_ms_per_request:.3f} | {queries} |"
         )
-    lines += ["", rate_line, END]
+    lines += ["", rate_line, *report_lines(checkout_results), END]
     return "\n".join(lines)
 
 
@@ -443,6 +449,12 @@ def main() -> None:
 
             rate_line = search_and_facets_at_fixed_rate(scenarios, results, args.seconds)
             print(rate_line)
+            checkout_results = [
+                run_checkout(env, BASE, name="one hot SKU", carts=1500, skus=1, hot_stock=1000),
+                run_checkout(env, BASE, name="500 SKUs", carts=1500, skus=500, hot_stock=None),
+            ]
+            for line in report_lines(checkout_results):
+                print(line)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
@@ -454,6 +466,7 @@ def main() -> None:
         seed_seconds=seed_seconds,
         seconds=args.seconds,
         rate_line=rate_line,
+        checkout_results=checkout_results,
     )
     DOC.write_text(
         re.sub(f"{re.escape(BEGIN)}.*{re.escape(END)}", lambda _: generated, text, flags=re.DOTALL)
