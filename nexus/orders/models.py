@@ -44,6 +44,7 @@ class Order(models.Model):
     billing_address = models.JSONField()
     # The cart it was placed from: unique, so one cart can never become two orders.
     cart_token = models.UUIDField(unique=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +103,7 @@ class OrderEvent(models.Model):
     class Type(models.TextChoices):
         PLACED = "placed", "Placed"
         STATUS_CHANGED = "status_changed", "Status changed"
+        FULFILLED = "fulfilled", "Fulfilled"
         CANCELLED = "cancelled", "Cancelled"
         NOTE = "note", "Note"
 

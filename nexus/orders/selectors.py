@@ -26,3 +26,30 @@ def order_get_for_user(*, user: User, number: str) -> Order:
     if order is None:
         raise OrderNotFound()
     return order
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+def order_list() -> QuerySet[Order]:
+    return Order.objects.select_related("user").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    )
+
+
+def order_get(*, number: str) -> Order:
+    order = (
+        Order.objects.filter(number=number)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id"),
+            ),
+        )
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound()
+    return order

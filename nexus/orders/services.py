@@ -94,6 +94,14 @@ def _locked(order: Order) -> Order:
     return locked
 
 
+def _event_type(to: str) -> str:
+    if to == Status.CANCELLED:
+        return OrderEvent.Type.CANCELLED
+    if to == Status.FULFILLED:
+        return OrderEvent.Type.FULFILLED
+    return OrderEvent.Type.STATUS_CHANGED
+
+
 def _move(order: Order, to: str, *, actor: User | None, data: Mapping[str, Any]) -> None:
     if to not in TRANSITIONS[order.status]:
         raise IllegalTransition(
@@ -102,15 +110,21 @@ def _move(order: Order, to: str, *, actor: User | None, data: Mapping[str, Any])
         )
     previous = order.status
     order.status = to
-    order.save(update_fields=["status", "updated_at"])
+    order.save(update_fields=["status", "tracking_number", "updated_at"])
     OrderEvent.objects.create(
         order=order,
-        type=OrderEvent.Type.CANCELLED
-        if to == Status.CANCELLED
-        else OrderEvent.Type.STATUS_CHANGED,
+        type=_event_type(to),
         actor=actor,
         data={"from": previous, "to": to, **data},
     )
+
+
+def _allocations_taken(order: Order) -> list[tuple[int, int]]:
+    """The order's (stock id, units) promises, removed from the order."""
+    allocations = OrderLineAllocation.objects.filter(line__order=order)
+    taken = list(allocations.values_list("stock_id", "quantity"))
+    allocations.delete()
+    return taken
 
 
 @transaction.atomic
@@ -118,12 +132,42 @@ def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order
     """Cancel an order and give its promised stock back."""
     order = _locked(order)
     _move(order, Status.CANCELLED, actor=actor, data={"reason": reason} if reason else {})
-    allocations = OrderLineAllocation.objects.filter(line__order=order)
-    inventory_services.stock_release(
-        allocations=list(allocations.values_list("stock_id", "quantity"))
-    )
-    allocations.delete()
+    inventory_services.stock_release(allocations=_allocations_taken(order))
     return order
+
+
+@transaction.atomic
+def order_fulfil(*, order: Order, actor: User | None, tracking_number: str = "") -> Order:
+    """The order leaves the warehouse: its promised units leave the stock on hand."""
+    order = _locked(order)
+    order.tracking_number = tracking_number
+    _move(order, Status.FULFILLED, actor=actor, data={"tracking_number": tracking_number})
+    inventory_services.stock_consume(allocations=_allocations_taken(order))
+    return order
+
+
+@transaction.atomic
+def order_transition(
+    *, order: Order, to: str, actor: User | None, tracking_number: str = ""
+) -> Order:
+    """Move an order to another state (staff); cancelling and fulfilling move stock."""
+    if to == Status.CANCELLED:
+        return order_cancel(order=order, actor=actor)
+    if to == Status.FULFILLED:
+        return order_fulfil(order=order, actor=actor, tracking_number=tracking_number)
+    order = _locked(order)
+    if tracking_number:
+        order.tracking_number = tracking_number
+    _move(
+        order, to, actor=actor, data={"tracking_number": tracking_number} if tracking_number else {}
+    )
+    return order
+
+
+def order_note_add(*, order: Order, actor: User, message: str) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, type=OrderEvent.Type.NOTE, actor=actor, data={"message": message}
+    )
 
 
 def orders_cancel_unpaid(*, placed_before: datetime, batch: int = 200) -> int:

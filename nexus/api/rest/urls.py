@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("nexus.api.rest.orders.urls")),
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
     path("staff/", include("nexus.api.rest.inventory.urls")),
+    path("staff/", include("nexus.api.rest.orders.staff_urls")),
 ]

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from nexus.api.rest.serializers import CharField, InputSerializer
 from nexus.orders.models import Order, OrderEvent, OrderLine
 
 
@@ -58,3 +59,37 @@ class OrderDetailOutput(OrderOutput):
     class Meta(OrderOutput.Meta):
         fields = (*ORDER_FIELDS, "events")
         read_only_fields = fields
+
+
+class StaffOrderEventOutput(serializers.ModelSerializer[OrderEvent]):
+    actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
+
+    class Meta:
+        model = OrderEvent
+        fields = ("type", "actor", "data", "created_at")
+        read_only_fields = fields
+
+
+class StaffOrderOutput(OrderOutput):
+    customer = serializers.EmailField(source="user.email", allow_null=True, default=None)
+
+    class Meta(OrderOutput.Meta):
+        fields = (*ORDER_FIELDS, "customer", "tracking_number")
+        read_only_fields = fields
+
+
+class StaffOrderDetailOutput(StaffOrderOutput):
+    events = StaffOrderEventOutput(many=True, read_only=True)
+
+    class Meta(StaffOrderOutput.Meta):
+        fields = (*ORDER_FIELDS, "customer", "tracking_number", "events")
+        read_only_fields = fields
+
+
+class StaffTransitionInput(InputSerializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+    tracking_number = CharField(max_length=100, required=False, allow_blank=True)
+
+
+class StaffNoteInput(InputSerializer):
+    message = CharField(max_length=2000)
