@@ -9,6 +9,7 @@ __all__ = [
     "CartNotFound",
     "InsufficientStock",
     "LinesUnavailable",
+    "ShippingMethodUnavailable",
     "VariantUnavailable",
 ]
 
@@ -46,3 +47,8 @@ class CartEmpty(ValidationFailed):
 class LinesUnavailable(Conflict):
     code = "lines_unavailable"
     default_message = "Some lines of the cart are no longer for sale: remove them first."
+
+
+class ShippingMethodUnavailable(ValidationFailed):
+    code = "shipping_method_unavailable"
+    default_message = "Choose a shipping method offered for this address."

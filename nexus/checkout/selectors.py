@@ -64,6 +64,7 @@ def cart_summary(*, cart: Cart) -> dict[str, Any]:
                 "line_total": line_total,
                 "quantity_available": max(available.get(line.variant_id, 0), 0),
                 "is_available": purchasable,
+                "weight_grams": variant.weight_grams or 0,
             }
         )
     return {

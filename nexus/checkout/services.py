@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,13 +23,21 @@ from nexus.checkout.errors import (
     CartLineNotFound,
     InsufficientStock,
     LinesUnavailable,
+    ShippingMethodUnavailable,
     VariantUnavailable,
 )
 from nexus.checkout.models import Cart, CartLine
+from nexus.discounts import services as discounts_services
+from nexus.discounts.services import VoucherQuote
 from nexus.inventory import selectors as inventory_selectors
 from nexus.inventory import services as inventory_services
+from nexus.orders import selectors as orders_selectors
 from nexus.orders import services as orders_services
 from nexus.orders.models import Order
+from nexus.orders.services import OrderTotals
+from nexus.shipping import selectors as shipping_selectors
+from nexus.shipping.selectors import ShippingQuote
+from nexus.taxes import selectors as tax_selectors
 
 
 def _locked_open(cart: Cart) -> Cart:
@@ -202,16 +211,100 @@ class CheckoutDetails:
     email: str
     shipping_address: Mapping[str, Any]
     billing_address: Mapping[str, Any]
+    shipping_method_id: int | None = None
+    voucher_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A cart priced for a destination: the order's totals and what they came from."""
+
+    totals: OrderTotals
+    shipping_quotes: list[ShippingQuote]
+    shipping: ShippingQuote | None
+    voucher: VoucherQuote | None
+
+
+def _price(
+    *,
+    summary: Mapping[str, Any],
+    country: str,
+    region: str,
+    shipping_method_id: int | None,
+    voucher_code: str | None,
+    user: User | None,
+    email: str,
+    claim_voucher: bool,
+) -> Priced:
+    """Subtotal - discount + shipping, and the tax of that at the destination's rate
+    (inside the prices or on top, by PRICES_INCLUDE_TAX); every amount rounded half up
+    to the cent. The voucher is only quoted unless ``claim_voucher`` uses it."""
+    subtotal: Decimal = summary["subtotal"]
+    weight = sum(line["weight_grams"] * line["quantity"] for line in summary["lines"])
+    quotes = shipping_selectors.shipping_quotes(country=country, weight_grams=weight)
+    shipping = None
+    if shipping_method_id is not None:
+        shipping = next((q for q in quotes if q.method_id == shipping_method_id), None)
+        if shipping is None:
+            raise ShippingMethodUnavailable(
+                field_errors={"shipping_method": ["Not offered for this address and weight."]}
+            )
+    voucher = None
+    if voucher_code:
+
+        def uses(voucher_id: int) -> int:
+            return orders_selectors.voucher_uses(voucher_id=voucher_id, user=user, email=email)
+
+        use = (
+            discounts_services.voucher_claim if claim_voucher else discounts_services.voucher_quote
+        )
+        voucher = use(code=voucher_code, subtotal=subtotal, uses_by_customer=uses)
+    discount = voucher.discount if voucher else Decimal(0)
+    shipping_price = shipping.price if shipping else Decimal(0)
+    taxable = subtotal - discount + shipping_price
+    rate = tax_selectors.tax_rate_for(country=country, region=region)
+    tax = tax_selectors.tax_of(
+        amount=taxable, rate_percent=rate, amount_includes_tax=settings.PRICES_INCLUDE_TAX
+    )
+    total = taxable if settings.PRICES_INCLUDE_TAX else taxable + tax
+    totals = OrderTotals(
+        subtotal=subtotal, discount=discount, shipping=shipping_price, tax=tax, total=total
+    )
+    return Priced(totals=totals, shipping_quotes=quotes, shipping=shipping, voucher=voucher)
+
+
+def checkout_quote(
+    *,
+    cart: Cart,
+    user: User | None,
+    country: str,
+    region: str = "",
+    shipping_method_id: int | None = None,
+    voucher_code: str | None = None,
+    email: str = "",
+) -> Priced:
+    """What the order would cost, for the storefront's summary; writes nothing."""
+    return _price(
+        summary=selectors.cart_summary(cart=cart),
+        country=country,
+        region=region,
+        shipping_method_id=shipping_method_id,
+        voucher_code=voucher_code,
+        user=user,
+        email=email,
+        claim_voucher=False,
+    )
 
 
 @transaction.atomic
 def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -> Order:
     """Turn an open cart into an unpaid order at today's prices, with its stock
-    promised; all or nothing.
+    promised and its voucher used; all or nothing.
 
-    Locks the cart row, then the stock rows in primary-key order. A second attempt
-    on the same cart finds it closed (409); the order's unique cart token is the
-    database's own guard of the same rule.
+    Locks the cart row, then the voucher row, then the stock rows in primary-key
+    order: every checkout takes them in this order, so none waits for another in
+    a cycle. A second attempt on the same cart finds it closed (409); the order's
+    unique cart token is the database's own guard of the same rule.
     """
     cart = _locked_open(cart)
     summary = selectors.cart_summary(cart=cart)
@@ -222,6 +315,20 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
         raise LinesUnavailable(
             field_errors={"lines": [f"{sku} is not for sale." for sku in unavailable]}
         )
+    if details.shipping_method_id is None and shipping_selectors.shipping_is_configured():
+        raise ShippingMethodUnavailable(
+            field_errors={"shipping_method": ["Choose one of the shipping methods offered."]}
+        )
+    priced = _price(
+        summary=summary,
+        country=str(details.shipping_address["country"]),
+        region=str(details.shipping_address.get("region", "")),
+        shipping_method_id=details.shipping_method_id,
+        voucher_code=details.voucher_code,
+        user=user,
+        email=details.email,
+        claim_voucher=True,
+    )
     order = orders_services.order_create(
         user=user,
         email=details.email,
@@ -238,11 +345,13 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
             }
             for line in summary["lines"]
         ],
-        subtotal=summary["subtotal"],
-        total=summary["subtotal"],
+        totals=priced.totals,
         shipping_address=details.shipping_address,
         billing_address=details.billing_address,
         cart_token=cart.token,
+        shipping_method_name=priced.shipping.name if priced.shipping else "",
+        voucher_id=priced.voucher.voucher_id if priced.voucher else None,
+        voucher_code=priced.voucher.code if priced.voucher else "",
     )
     allocations = inventory_services.stock_allocate(
         holder=cart.token,

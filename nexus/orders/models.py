@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from nexus.catalog.models import ProductVariant
+from nexus.discounts.models import Voucher
 from nexus.inventory.models import Stock
 
 
@@ -45,6 +46,11 @@ class Order(models.Model):
     # The cart it was placed from: unique, so one cart can never become two orders.
     cart_token = models.UUIDField(unique=True)
     tracking_number = models.CharField(max_length=100, blank=True)
+    shipping_method_name = models.CharField(max_length=100, blank=True)
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    voucher_code = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -53,3 +53,11 @@ def order_get(*, number: str) -> Order:
     if order is None:
         raise OrderNotFound()
     return order
+
+
+def voucher_uses(*, voucher_id: int, user: User | None, email: str) -> int:
+    """Orders not cancelled that used the voucher, by this customer (or guest email)."""
+    orders = Order.objects.filter(voucher_id=voucher_id).exclude(status=Order.Status.CANCELLED)
+    if user is not None:
+        return orders.filter(user=user).count()
+    return orders.filter(user__isnull=True, email__iexact=email).count()

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 
 from nexus.accounts.models import User
+from nexus.discounts import services as discounts_services
 from nexus.inventory import services as inventory_services
 from nexus.inventory.services import Allocation
 from nexus.orders.errors import IllegalTransition
@@ -40,17 +42,28 @@ def _new_number() -> str:
     return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(_NUMBER_LENGTH))
 
 
+@dataclass(frozen=True)
+class OrderTotals:
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+
+
 def order_create(
     *,
     user: User | None,
     email: str,
     currency: str,
     lines: Sequence[Mapping[str, Any]],
-    subtotal: Decimal,
-    total: Decimal,
+    totals: OrderTotals,
     shipping_address: Mapping[str, Any],
     billing_address: Mapping[str, Any],
     cart_token: UUID,
+    shipping_method_name: str = "",
+    voucher_id: int | None = None,
+    voucher_code: str = "",
 ) -> Order:
     """An unpaid order with its lines and a "placed" event. Called inside the
     checkout's transaction; an order for the same cart fails on its unique token."""
@@ -62,11 +75,17 @@ def order_create(
                     user=user,
                     email=email,
                     currency=currency,
-                    subtotal=subtotal,
-                    total=total,
+                    subtotal=totals.subtotal,
+                    discount_total=totals.discount,
+                    shipping_total=totals.shipping,
+                    tax_total=totals.tax,
+                    total=totals.total,
                     shipping_address=dict(shipping_address),
                     billing_address=dict(billing_address),
                     cart_token=cart_token,
+                    shipping_method_name=shipping_method_name,
+                    voucher_id=voucher_id,
+                    voucher_code=voucher_code,
                 )
             break
         except IntegrityError:
@@ -76,7 +95,7 @@ def order_create(
         raise RuntimeError("could not find a free order number")
     OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in lines)
     OrderEvent.objects.create(
-        order=order, type=OrderEvent.Type.PLACED, actor=user, data={"total": str(total)}
+        order=order, type=OrderEvent.Type.PLACED, actor=user, data={"total": str(totals.total)}
     )
     return order
 
@@ -133,6 +152,8 @@ def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order
     order = _locked(order)
     _move(order, Status.CANCELLED, actor=actor, data={"reason": reason} if reason else {})
     inventory_services.stock_release(allocations=_allocations_taken(order))
+    if order.voucher_id is not None:
+        discounts_services.voucher_release(voucher_id=order.voucher_id)
     return order
 
 

@@ -123,3 +123,46 @@ def test_demo_catalog_is_browsable(server: str) -> None:
         facets = http.get("/api/v1/products/facets/", params={"category": "clothing"}).json()
         assert facets["categories"]
         assert http.get("/api/v1/categories/").json()
+
+
+def test_a_guest_buys_something_and_the_customer_sees_their_order(server: str) -> None:
+    """The demo flow end to end: browse, cart, summary, checkout, sign in, orders."""
+    with httpx.Client(base_url=server, timeout=10) as http:
+        product = http.get("/api/v1/products/", params={"in_stock": "true"}).json()["results"][0]
+        variant = http.get(f"/api/v1/products/{product['slug']}/").json()["variants"][0]
+        token = http.post("/api/v1/carts/").json()["token"]
+        added = http.post(
+            f"/api/v1/carts/{token}/lines/", json={"variant": variant["id"], "quantity": 2}
+        )
+        assert added.status_code == 201, added.text
+        held = http.post(f"/api/v1/carts/{token}/reservation/")
+        assert held.json()["reserved_until"]
+        summary = http.post(
+            "/api/v1/checkout/summary/",
+            json={"cart": token, "country": "DE", "voucher": "welcome10"},
+        )
+        assert summary.status_code == 200, summary.text
+        method = summary.json()["shipping_methods"][0]
+        tokens = http.post(
+            "/api/v1/auth/token/",
+            json={"email": DEMO_CUSTOMER.email, "password": DEMO_CUSTOMER.password, "cart": token},
+        ).json()
+        signed_in = {"Authorization": f"Bearer {tokens['access']}"}
+        address = http.get("/api/v1/me/addresses/", headers=signed_in).json()["results"][0]
+        cart = http.post("/api/v1/carts/", headers=signed_in).json()  # merged at sign-in
+        assert [line["variant"]["id"] for line in cart["lines"]] == [variant["id"]]
+        placed = http.post(
+            "/api/v1/checkout/",
+            json={
+                "cart": cart["token"],
+                "shipping_address_id": address["id"],
+                "shipping_method": method["id"],
+            },
+            headers={**signed_in, "Idempotency-Key": "e2e-order-1"},
+        )
+        assert placed.status_code == 201, placed.text
+        order = placed.json()
+        assert order["status"] == "unpaid"
+        assert order["shipping_method_name"] == method["name"]
+        orders = http.get("/api/v1/orders/", headers=signed_in).json()["results"]
+        assert order["number"] in [o["number"] for o in orders]

@@ -114,3 +114,35 @@ def test_one_idempotency_key_fired_twenty_times_makes_one_order():
     }
     assert Order.objects.count() == 1
     assert {code for status, code in outcomes if status == 201} == {Order.objects.get().number}
+
+
+def test_a_voucher_limited_to_ten_uses_is_used_ten_times_by_fifty_buyers():
+    from decimal import Decimal  # noqa: PLC0415
+
+    from nexus.discounts.models import Voucher  # noqa: PLC0415
+
+    catalog = build_catalog()
+    variant = catalog.headphones.variants.get()
+    Stock.objects.filter(variant=variant).update(quantity=100)
+    Voucher.objects.create(code="TEN", kind=Voucher.Kind.FIXED, value=Decimal(5), usage_limit=10)
+    tokens = [guest_cart((variant.pk, 1)) for _ in range(50)]
+
+    def checkout_with_voucher(token: str) -> tuple[int, str]:
+        response = APIClient().post(
+            CHECKOUT,
+            {
+                "cart": token,
+                "email": f"{token}@example.com",
+                "shipping_address": ADDRESS,
+                "voucher": "TEN",
+            },
+            format="json",
+        )
+        return response.status_code, response.json().get("code", "")
+
+    outcomes = all_at_once([functools.partial(checkout_with_voucher, t) for t in tokens])
+
+    assert Counter(status for status, _ in outcomes) == {201: 10, 409: 40}
+    assert {code for status, code in outcomes if status == 409} == {"voucher_used_up"}
+    assert Voucher.objects.get().used_count == 10
+    assert Order.objects.filter(voucher_code="TEN").count() == 10

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "nexus.accounts",
     "nexus.catalog",
     "nexus.inventory",
+    "nexus.shipping",
+    "nexus.taxes",
+    "nexus.discounts",
     "nexus.orders",
     "nexus.checkout",
     "nexus.demo",
@@ -246,6 +249,9 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+# True: catalog prices include tax (shown to consumers, as in the EU); False: tax is
+# added on top at checkout.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
 ORDER_UNPAID_CANCEL_MINUTES = env.int("ORDER_UNPAID_CANCEL_MINUTES", default=60)
 # Full-text search dictionary (PostgreSQL text search configuration).

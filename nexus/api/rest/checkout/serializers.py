@@ -2,8 +2,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.accounts.serializers import PostalAddressInput
-from nexus.api.rest.serializers import EmailField, InputSerializer, IntegerField
+from nexus.api.rest.accounts.serializers import PostalAddressInput, StrictCountryField
+from nexus.api.rest.serializers import CharField, EmailField, InputSerializer, IntegerField
 
 
 class CartLineInput(InputSerializer):
@@ -65,6 +65,13 @@ class CheckoutInput(InputSerializer):
     )
     billing_address = PostalAddressInput(required=False, help_text="Defaults to the shipping one.")
     billing_address_id = IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    shipping_method = IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="Id of a method from the summary's shipping_methods; needed when the shop ships.",
+    )
+    voucher = CharField(max_length=64, required=False, help_text="A voucher code, any case.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for kind in ("shipping", "billing"):
@@ -77,3 +84,33 @@ class CheckoutInput(InputSerializer):
                 {"shipping_address": ["Give a shipping address or the id of a saved one."]}
             )
         return attrs
+
+
+class CheckoutSummaryInput(InputSerializer):
+    cart = serializers.UUIDField()
+    country = StrictCountryField(help_text="Where it goes, ISO 3166-1 alpha-2.")
+    region = CharField(max_length=120, required=False, allow_blank=True)
+    shipping_method = IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    voucher = CharField(max_length=64, required=False)
+    email = EmailField(
+        max_length=254, required=False, help_text="A guest's, for per-customer voucher limits."
+    )
+
+
+class ShippingMethodOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="method_id")
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CheckoutSummaryOutput(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=14, decimal_places=2)
+    tax = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Included in the prices or added to them."
+    )
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    prices_include_tax = serializers.BooleanField()
+    shipping_methods = ShippingMethodOutput(many=True)

@@ -4,6 +4,7 @@ only with the customer's own credentials. Others get 404."""
 import uuid
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -189,6 +190,53 @@ class CheckoutView(APIView):
             email=email,
             shipping_address=shipping,
             billing_address=_address(values, "billing", user) or shipping,
+            shipping_method_id=values.get("shipping_method"),
+            voucher_code=values.get("voucher"),
         )
         order = services.checkout_place(cart=cart, user=user, details=details)
         return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
+
+
+class CheckoutSummaryView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="What the order would cost: shipping methods, discount, tax, total",
+        description=(
+            "Computed by the server from today's prices, the destination (shipping "
+            "methods of its zone, its tax rate) and a voucher; writes nothing."
+        ),
+        tags=["checkout"],
+        request=s.CheckoutSummaryInput,
+        responses={200: s.CheckoutSummaryOutput, **problems(*BODY_ERRORS, 401, 404, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = s.CheckoutSummaryInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = _user(request)
+        cart = selectors.cart_get(token=values["cart"], user=user)
+        priced = services.checkout_quote(
+            cart=cart,
+            user=user,
+            country=str(values["country"]),
+            region=values.get("region", ""),
+            shipping_method_id=values.get("shipping_method"),
+            voucher_code=values.get("voucher"),
+            email=values.get("email") or (user.email if user else ""),
+        )
+        totals = priced.totals
+        return Response(
+            s.CheckoutSummaryOutput(
+                {
+                    "currency": cart.currency,
+                    "subtotal": totals.subtotal,
+                    "discount": totals.discount,
+                    "shipping": totals.shipping,
+                    "tax": totals.tax,
+                    "total": totals.total,
+                    "prices_include_tax": settings.PRICES_INCLUDE_TAX,
+                    "shipping_methods": priced.shipping_quotes,
+                }
+            ).data
+        )

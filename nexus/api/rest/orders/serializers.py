@@ -37,6 +37,8 @@ ORDER_FIELDS: tuple[str, ...] = (
     "discount_total",
     "tax_total",
     "total",
+    "shipping_method_name",
+    "voucher_code",
     "shipping_address",
     "billing_address",
     "lines",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TaxesConfig(AppConfig):
+    name = "nexus.taxes"
+    label = "taxes"
+    verbose_name = "Taxes"
