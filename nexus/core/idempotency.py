@@ -18,6 +18,8 @@ from nexus.core.models import IdempotencyRecord
 
 # A claim this old belongs to a process that died mid-request: the next one may take it.
 STALE_CLAIM = timedelta(minutes=5)
+# How long a finished request's answer is replayed (as payment providers do: a day).
+RETENTION = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ def idempotency_claim(*, scope: str, key: str, fingerprint: str) -> StoredRespon
         return None
     record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if record is None:  # given back between our insert and this read: try once more
+        return idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
+    if (
+        record.state == IdempotencyRecord.State.DONE
+        and record.created_at < timezone.now() - RETENTION
+    ):
+        IdempotencyRecord.objects.filter(pk=record.pk, state=record.State.DONE).delete()
         return idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
@@ -77,3 +85,11 @@ def idempotency_release(*, scope: str, key: str) -> None:
     IdempotencyRecord.objects.filter(
         scope=scope, key=key, state=IdempotencyRecord.State.IN_FLIGHT
     ).delete()
+
+
+def idempotency_records_delete_expired() -> int:
+    """Forget answers older than RETENTION and claims abandoned long ago."""
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - RETENTION
+    ).delete()
+    return deleted

@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from nexus.catalog.models import ProductVariant
 
@@ -21,11 +21,25 @@ class Warehouse(models.Model):
         return self.name
 
 
+class StockQuerySet(models.QuerySet["Stock"]):
+    def locked(self) -> "StockQuerySet":
+        """These rows locked ``FOR UPDATE``, in primary-key order.
+
+        Every lock on stock rows is taken through here: always in the same order, two
+        transactions never wait for each other in a cycle (deadlock).
+        """
+        if connection.features.has_select_for_update_of:
+            return self.select_for_update(of=("self",)).order_by("pk")  # not joined rows
+        return self.select_for_update().order_by("pk")
+
+
 class Stock(models.Model):
     variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="stocks")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocks")
     quantity = models.IntegerField(default=0, help_text="On hand.")
     quantity_allocated = models.IntegerField(default=0, help_text="Promised to placed orders.")
+
+    objects = StockQuerySet.as_manager()
 
     class Meta:
         constraints: ClassVar = [

@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, ProtectedError, QuerySet, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError, Sum
 from django.utils import timezone
 
 from nexus.catalog.models import ProductVariant
@@ -54,14 +54,9 @@ class Allocation:
 
 
 def _locked_stocks(variant_ids: Iterable[int]) -> list[Stock]:
-    stocks: QuerySet[Stock] = Stock.objects.select_related("warehouse").filter(
-        variant_id__in=set(variant_ids)
+    return list(
+        Stock.objects.select_related("warehouse").filter(variant_id__in=set(variant_ids)).locked()
     )
-    if connection.features.has_select_for_update_of:
-        stocks = stocks.select_for_update(of=("self",))  # not the warehouse rows
-    else:
-        stocks = stocks.select_for_update()
-    return list(stocks.order_by("pk"))
 
 
 def _reserved_by_others(variant_ids: Iterable[int], holder: UUID | None) -> dict[int, int]:
@@ -169,7 +164,7 @@ def _apply(units: Mapping[int, int], *, on_hand_too: bool) -> None:
 
 
 def _locked_stocks_by_id(stock_ids: Iterable[int]) -> None:
-    list(Stock.objects.select_for_update().filter(pk__in=set(stock_ids)).order_by("pk"))
+    list(Stock.objects.filter(pk__in=set(stock_ids)).locked())
 
 
 def _units_by_stock(allocations: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -242,7 +237,7 @@ def stock_adjust(
     if not ProductVariant.objects.filter(pk=variant_id).exists():
         raise VariantNotFound(field_errors={"variant": ["No variant with this id."]})
     Stock.objects.get_or_create(variant_id=variant_id, warehouse=warehouse)
-    stock: Stock = Stock.objects.select_for_update().get(variant_id=variant_id, warehouse=warehouse)
+    stock: Stock = Stock.objects.filter(variant_id=variant_id, warehouse=warehouse).locked().get()
     new_quantity = set_to if set_to is not None else stock.quantity + (delta or 0)
     if new_quantity < 0:
         raise StockNegative(field_errors={"quantity": [f"On hand would be {new_quantity}."]})

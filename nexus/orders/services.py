@@ -151,9 +151,10 @@ def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order
     """Cancel an order and give its promised stock back."""
     order = _locked(order)
     _move(order, Status.CANCELLED, actor=actor, data={"reason": reason} if reason else {})
-    inventory_services.stock_release(allocations=_allocations_taken(order))
+    # The voucher row before the stock rows, the order checkout locks them in.
     if order.voucher_id is not None:
         discounts_services.voucher_release(voucher_id=order.voucher_id)
+    inventory_services.stock_release(allocations=_allocations_taken(order))
     return order
 
 

@@ -357,3 +357,29 @@ def test_unpaid_orders_are_cancelled_after_their_time(api, catalog, settings):
     assert Order.objects.get(number=old).status == "cancelled"
     assert Order.objects.get(number=fresh).status == "unpaid"
     assert allocated(shirt) == 1
+
+
+def test_idempotent_answers_expire_after_a_day(api, catalog):
+    from nexus.core.tasks import delete_expired_idempotency_records  # noqa: PLC0415
+
+    token = cart_with(api, (variant_of(catalog.red_shirt), 1))
+    body = {"cart": token, "email": "guest@example.com", "shipping_address": ADDRESS}
+    api.post(CHECKOUT, body, format="json", HTTP_IDEMPOTENCY_KEY="day-old")
+    IdempotencyRecord.objects.update(
+        created_at=IdempotencyRecord.objects.get().created_at - timedelta(hours=25)
+    )
+    # Past the day the key is free again: the request runs, and finds its cart ordered.
+    again = api.post(CHECKOUT, body, format="json", HTTP_IDEMPOTENCY_KEY="day-old")
+    assert again.status_code == 409
+    assert again.json()["code"] == "cart_closed"
+    IdempotencyRecord.objects.all().delete()
+    api.post(
+        CHECKOUT,
+        {**body, "cart": cart_with(api, (variant_of(catalog.red_shirt), 1))},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="old",
+    )
+    IdempotencyRecord.objects.update(
+        created_at=IdempotencyRecord.objects.get().created_at - timedelta(hours=25)
+    )
+    assert delete_expired_idempotency_records() == 1

@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.orders.tasks.cancel_unpaid_orders",
         "schedule": 60.0,
     },
+    "delete-expired-idempotency-records": {
+        "task": "nexus.core.tasks.delete_expired_idempotency_records",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Email ------------------------------------------------------------------
