@@ -36,7 +36,7 @@ bootstrap: install
 run: bootstrap ## Serve the whole system on http://$(HOST):$(PORT) (embedded mode unless env says otherwise)
 	@echo "Nexus Commerce on http://$(HOST):$(PORT)  —  API docs: http://$(HOST):$(PORT)/api/docs/"
 	exec $(UV) run --frozen granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers $(WEB_WORKERS) --blocking-threads $(WEB_THREADS) --backpressure $(WEB_THREADS) \
+		--workers $(WEB_WORKERS) --blocking-threads $(WEB_THREADS) \
 		--no-ws nexus.config.wsgi:application
 
 test: install ## Run the whole test suite against local PostgreSQL, Redis and RabbitMQ

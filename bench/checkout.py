@@ -99,7 +99,7 @@ async def _place_all(
     latencies: list[float] = []
     statuses: list[int] = []
     limits = httpx.Limits(max_connections=buyers)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
 
         async def buyer() -> None:
             while not queue.empty():

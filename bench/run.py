@@ -168,8 +168,6 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
         "1",
         "--blocking-threads",
         "8",
-        "--backpressure",
-        "16",
         "--no-ws",
         "nexus.config.wsgi:application",
     ]

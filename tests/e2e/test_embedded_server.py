@@ -166,3 +166,21 @@ def test_a_guest_buys_something_and_the_customer_sees_their_order(server: str) -
         assert order["shipping_method_name"] == method["name"]
         orders = http.get("/api/v1/orders/", headers=signed_in).json()["results"]
         assert order["number"] in [o["number"] for o in orders]
+
+
+def test_more_open_connections_than_request_threads_are_all_served(server: str) -> None:
+    """Keep-alive clients beyond the thread count must wait their turn, not be shut out
+    (granian's backpressure counts open connections: capped at the thread count, the
+    41st keep-alive client of 40 threads was never answered)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    clients = [httpx.Client(base_url=server, timeout=10) for _ in range(40)]
+    try:
+        for client in clients:  # every connection opened and kept alive
+            assert client.get("/healthz").status_code == 200
+        with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+            statuses = list(pool.map(lambda c: c.get("/api/v1/categories/").status_code, clients))
+        assert statuses == [200] * len(clients)
+    finally:
+        for client in clients:
+            client.close()
