@@ -454,3 +454,12 @@ def variants_for_sale(*, variant_ids: Sequence[int]) -> dict[int, ProductVariant
         pk__in=variant_ids, product__in=_visible()
     )
     return {variant.pk: variant for variant in variants}
+
+
+def variant_ids_for_sale(*, variant_ids: Sequence[int]) -> set[int]:
+    """Which of these variants belong to a published product."""
+    return set(
+        ProductVariant.objects.filter(pk__in=variant_ids, product__in=_visible()).values_list(
+            "pk", flat=True
+        )
+    )

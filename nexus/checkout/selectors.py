@@ -30,16 +30,22 @@ def cart_get(*, token: uuid.UUID, user: User | AnonymousUser | None) -> Cart:
     return cart
 
 
-def cart_summary(*, cart: Cart) -> dict[str, Any]:
+def cart_summary(*, cart: Cart, with_stock: bool = True) -> dict[str, Any]:
     """The cart as a shopper sees it: lines at today's prices, stock, subtotal.
 
     A line whose product is no longer for sale stays visible, marked unavailable
     and left out of the subtotal, so the shopper sees why it will not be bought.
+    Without ``with_stock`` the units left are not read (shown as 0): checkout skips
+    them, since allocation checks the stock again under its locks.
     """
     lines = list(cart.lines.select_related("variant__product"))
     variant_ids = [line.variant_id for line in lines]
-    for_sale = catalog_selectors.variants_for_sale(variant_ids=variant_ids)
-    available = inventory_selectors.quantities_available(variant_ids=variant_ids, holder=cart.token)
+    for_sale = catalog_selectors.variant_ids_for_sale(variant_ids=variant_ids)
+    available = (
+        inventory_selectors.quantities_available(variant_ids=variant_ids, holder=cart.token)
+        if with_stock
+        else {}
+    )
     subtotal = Decimal(0)
     shown = []
     for line in lines:

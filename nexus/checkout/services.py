@@ -307,7 +307,7 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
     unique cart token is the database's own guard of the same rule.
     """
     cart = _locked_open(cart)
-    summary = selectors.cart_summary(cart=cart)
+    summary = selectors.cart_summary(cart=cart, with_stock=False)
     if not summary["lines"]:
         raise CartEmpty()
     unavailable = [line["variant"]["sku"] for line in summary["lines"] if not line["is_available"]]
@@ -329,7 +329,7 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
         email=details.email,
         claim_voucher=True,
     )
-    order = orders_services.order_create(
+    order, order_lines = orders_services.order_create(
         user=user,
         email=details.email,
         currency=cart.currency,
@@ -359,7 +359,7 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
             inventory_services.LineRequest(
                 ref=line.pk, variant_id=line.variant_id, quantity=line.quantity
             )
-            for line in order.lines.all()
+            for line in order_lines
             if line.variant_id is not None
         ],
     )

@@ -64,7 +64,7 @@ def order_create(
     shipping_method_name: str = "",
     voucher_id: int | None = None,
     voucher_code: str = "",
-) -> Order:
+) -> tuple[Order, list[OrderLine]]:
     """An unpaid order with its lines and a "placed" event. Called inside the
     checkout's transaction; an order for the same cart fails on its unique token."""
     for _attempt in range(5):
@@ -93,11 +93,11 @@ def order_create(
                 raise
     else:  # 32**10 numbers: five collisions in a row mean something else is wrong
         raise RuntimeError("could not find a free order number")
-    OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in lines)
+    created = OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in lines])
     OrderEvent.objects.create(
         order=order, type=OrderEvent.Type.PLACED, actor=user, data={"total": str(totals.total)}
     )
-    return order
+    return order, created
 
 
 def order_record_allocations(*, allocations: Sequence[Allocation]) -> None:
