@@ -111,6 +111,7 @@ class OrderEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         FULFILLED = "fulfilled", "Fulfilled"
         CANCELLED = "cancelled", "Cancelled"
+        PAYMENT = "payment", "Payment"
         NOTE = "note", "Note"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

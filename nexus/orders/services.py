@@ -186,6 +186,28 @@ def order_transition(
     return order
 
 
+def order_mark_paid(*, order: Order, data: Mapping[str, Any]) -> Order:
+    """A payment covering the order succeeded (inside the payment's transaction)."""
+    order = _locked(order)
+    _move(order, Status.PAID, actor=None, data=data)
+    return order
+
+
+def order_refunded(*, order: Order, full: bool, data: Mapping[str, Any]) -> Order:
+    """Money went back to the buyer; an order past refunds gets a timeline entry."""
+    order = _locked(order)
+    to = Status.REFUNDED if full else Status.PARTIALLY_REFUNDED
+    if to in TRANSITIONS[order.status]:
+        _move(order, to, actor=None, data=data)
+    else:
+        order_payment_noted(order=order, data={**data, "message": f"Refund while {order.status}."})
+    return order
+
+
+def order_payment_noted(*, order: Order, data: Mapping[str, Any]) -> OrderEvent:
+    return OrderEvent.objects.create(order=order, type=OrderEvent.Type.PAYMENT, data=dict(data))
+
+
 def order_note_add(*, order: Order, actor: User, message: str) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order, type=OrderEvent.Type.NOTE, actor=actor, data={"message": message}

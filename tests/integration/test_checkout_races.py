@@ -146,3 +146,31 @@ def test_a_voucher_limited_to_ten_uses_is_used_ten_times_by_fifty_buyers():
     assert {code for status, code in outcomes if status == 409} == {"voucher_used_up"}
     assert Voucher.objects.get().used_count == 10
     assert Order.objects.filter(voucher_code="TEN").count() == 10
+
+
+def test_one_payment_event_delivered_ten_times_at_once_changes_the_order_once():
+    from nexus.orders.models import OrderEvent  # noqa: PLC0415
+    from nexus.payments.models import Payment, PaymentEvent  # noqa: PLC0415
+    from tests.integration.test_payments import signed_event  # noqa: PLC0415
+
+    catalog = build_catalog()
+    token = guest_cart((catalog.headphones.variants.get().pk, 1))
+    number = checkout(token)[1]
+    order = Order.objects.get(number=number)
+    payment = Payment.objects.create(
+        order=order, gateway="sandbox", reference="sb_pay_race", amount=order.total, currency="EUR"
+    )
+    cents = int(order.total * 100)
+    body, headers = signed_event("payment.succeeded", payment.reference, cents)
+
+    def deliver() -> int:
+        response = APIClient().post(
+            "/api/v1/payments/webhooks/sandbox/", body, content_type="application/json", **headers
+        )
+        return response.status_code
+
+    assert all_at_once([deliver] * 10) == [200] * 10
+    assert PaymentEvent.objects.count() == 1
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert OrderEvent.objects.filter(order=order, type="status_changed").count() == 1

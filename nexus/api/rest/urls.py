@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("nexus.api.rest.catalog.urls")),
     path("", include("nexus.api.rest.checkout.urls")),
     path("", include("nexus.api.rest.orders.urls")),
+    path("", include("nexus.api.rest.payments.urls")),
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
     path("staff/", include("nexus.api.rest.inventory.urls")),
     path("staff/", include("nexus.api.rest.orders.staff_urls")),

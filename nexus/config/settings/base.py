@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "nexus.taxes",
     "nexus.discounts",
     "nexus.orders",
+    "nexus.payments",
     "nexus.checkout",
     "nexus.demo",
 ]
@@ -256,6 +257,16 @@ CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 # True: catalog prices include tax (shown to consumers, as in the EU); False: tax is
 # added on top at checkout.
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
+# --- Payments -----------------------------------------------------------------
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
+# The sandbox signs its events with this. In production it has no default: a known
+# secret would let anyone post a "payment succeeded" event.
+SANDBOX_WEBHOOK_SECRET = env.str(
+    "SANDBOX_WEBHOOK_SECRET", default="" if PRODUCTION else "sandbox-development-secret"
+)
+# Events signed longer ago than this are refused (replays of old events).
+WEBHOOK_TOLERANCE_SECONDS = env.int("WEBHOOK_TOLERANCE_SECONDS", default=300)
+
 CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
 ORDER_UNPAID_CANCEL_MINUTES = env.int("ORDER_UNPAID_CANCEL_MINUTES", default=60)
 # Full-text search dictionary (PostgreSQL text search configuration).
@@ -311,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "nexus.orders.models.Order.Status",
         "CartStatusEnum": ["open", "merged", "ordered"],
+        "PaymentStatusEnum": "nexus.payments.models.Payment.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -1,0 +1,47 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from nexus.api.rest.serializers import CharField, InputSerializer
+from nexus.payments.models import Payment
+
+
+class PaymentStartInput(InputSerializer):
+    payment_method = CharField(
+        max_length=255,
+        help_text=(
+            "What pays: with the sandbox gateway a test card number — 4242424242424242 "
+            "succeeds, 4000000000000002 is declined, 4000000000009995 has insufficient "
+            "funds, 4000002500003155 requires an extra step (confirm it)."
+        ),
+    )
+    cart = serializers.UUIDField(
+        required=False, help_text="A guest's proof of the order: the token of its cart."
+    )
+
+
+class GuestProofInput(InputSerializer):
+    cart = serializers.UUIDField(required=False)
+
+
+class PaymentOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    gateway = serializers.CharField()
+    status = serializers.ChoiceField(choices=Payment.Status.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    amount_received = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount_refunded = serializers.DecimalField(max_digits=14, decimal_places=2)
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PaymentStartedOutput(PaymentOutput):
+    client_secret = serializers.CharField(
+        help_text="For a storefront that completes an extra step with the provider."
+    )
+
+
+class WebhookAckOutput(serializers.Serializer[Any]):
+    received = serializers.BooleanField()
+    duplicate = serializers.BooleanField(help_text="Seen before: acknowledged, not applied again.")

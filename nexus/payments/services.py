@@ -1,0 +1,218 @@
+"""Payments: started by the buyer, moved only by verified provider events.
+
+A provider is never called inside a transaction: the payment row is written first,
+the provider is asked, then its answer is written. Events are verified, stored once
+(a duplicate is acknowledged and ignored), and processed after the commit; an event
+never moves a payment back to an earlier state, so events may arrive in any order.
+"""
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from nexus.accounts.models import User
+from nexus.orders import services as orders_services
+from nexus.orders.models import Order
+from nexus.payments.errors import OrderNotPayable
+from nexus.payments.gateways import default_gateway, gateway
+from nexus.payments.gateways.sandbox import SandboxGateway
+from nexus.payments.models import Payment, PaymentEvent
+
+Status = Payment.Status
+
+# How far along each state is; an event that would move a payment to a lower rank
+# arrived late and is ignored.
+_RANK: dict[str, int] = {
+    Status.PENDING: 0,
+    Status.REQUIRES_ACTION: 1,
+    Status.SUCCEEDED: 2,
+    Status.FAILED: 2,
+    Status.CANCELLED: 2,
+    Status.PARTIALLY_REFUNDED: 3,
+    Status.REFUNDED: 4,
+}
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    payment: Payment
+    client_secret: str
+
+
+def _deliver_after_commit(provider: object) -> None:
+    """The sandbox reports through the webhook path, like a provider over HTTP."""
+    if isinstance(provider, SandboxGateway):
+        for event in provider.outbox:
+            transaction.on_commit(
+                functools.partial(
+                    webhook_receive,
+                    gateway_name=SandboxGateway.name,
+                    body=event.body,
+                    headers=event.headers,
+                )
+            )
+        provider.outbox.clear()
+
+
+def payment_start(*, order: Order, payment_method: str, actor: User | None) -> StartedPayment:
+    """Ask the configured gateway for the order's total."""
+    provider = default_gateway()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != Order.Status.UNPAID:
+            raise OrderNotPayable(f"The order is {locked.status}.")
+        payment = Payment.objects.create(
+            order=locked, gateway=provider.name, amount=locked.total, currency=locked.currency
+        )
+    created = provider.create_payment(
+        amount=payment.amount,
+        currency=payment.currency,
+        order_number=order.number,
+        payment_method=payment_method,
+    )
+    with transaction.atomic():
+        payment.reference = created.reference
+        payment.status = created.status
+        payment.save(update_fields=["reference", "status", "updated_at"])
+        _deliver_after_commit(provider)
+    return StartedPayment(payment, created.client_secret)
+
+
+def payment_confirm(*, payment: Payment) -> Payment:
+    """The buyer completed the provider's extra step (sandbox: always succeeds)."""
+    provider = gateway(payment.gateway)
+    if isinstance(provider, SandboxGateway) and payment.reference:
+        with transaction.atomic():
+            provider.confirm(
+                reference=payment.reference, amount=payment.amount, currency=payment.currency
+            )
+            _deliver_after_commit(provider)
+    return payment
+
+
+def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Verify and store a provider event; process it after the commit.
+
+    Returns False for an event seen before (acknowledged, not processed again).
+    Raises WebhookSignatureInvalid or WebhookPayloadInvalid, storing nothing.
+    """
+    event = gateway(gateway_name).parse_event(body=body, headers=headers)
+    try:
+        with transaction.atomic():
+            stored = PaymentEvent.objects.create(
+                gateway=gateway_name,
+                event_id=event.event_id,
+                type=event.type,
+                reference=event.reference,
+                amount=event.amount,
+                currency=event.currency,
+                failure_reason=event.failure_reason,
+                payload=dict(event.raw),
+            )
+            transaction.on_commit(lambda: payment_event_process(event_pk=stored.pk))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _order_event(payment: Payment, message: str) -> None:
+    orders_services.order_payment_noted(
+        order=payment.order,
+        data={"payment": payment.pk, "gateway": payment.gateway, "message": message},
+    )
+
+
+@transaction.atomic
+def payment_event_process(*, event_pk: int) -> None:
+    """Apply a stored event to its payment and order, once."""
+    stored = PaymentEvent.objects.select_for_update().get(pk=event_pk)
+    if stored.processed_at is not None:
+        return
+    stored.processed_at = timezone.now()
+    stored.outcome = _apply(stored)
+    stored.save(update_fields=["processed_at", "outcome"])
+
+
+def _apply(stored: PaymentEvent) -> str:
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("order")
+        .filter(gateway=stored.gateway, reference=stored.reference)
+        .first()
+    )
+    if payment is None:
+        return "ignored: unknown payment"
+    handler = _HANDLERS.get(stored.type)
+    return handler(payment, stored) if handler else "ignored: unknown type"
+
+
+def _on_succeeded(payment: Payment, stored: PaymentEvent) -> str:
+    return _succeeded(payment, stored.amount or Decimal(0), stored.currency)
+
+
+def _on_failed(payment: Payment, stored: PaymentEvent) -> str:
+    if not _advance(payment, Status.FAILED):
+        return "ignored: out of order"
+    payment.failure_reason = stored.failure_reason or "failed"
+    payment.save(update_fields=["failure_reason", "updated_at"])
+    _order_event(payment, f"Payment failed: {payment.failure_reason}.")
+    return "failed"
+
+
+def _on_requires_action(payment: Payment, stored: PaymentEvent) -> str:
+    return "requires action" if _advance(payment, Status.REQUIRES_ACTION) else "ignored"
+
+
+def _on_refund(payment: Payment, stored: PaymentEvent) -> str:
+    return _refunded(payment, stored.amount or Decimal(0))
+
+
+def _advance(payment: Payment, to: str) -> bool:
+    if _RANK[to] <= _RANK[payment.status] and to != payment.status:
+        return False
+    payment.status = to
+    payment.save(update_fields=["status", "updated_at"])
+    return True
+
+
+def _succeeded(payment: Payment, amount: Decimal, currency: str) -> str:
+    if payment.status in (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED, Status.REFUNDED):
+        return "ignored: already succeeded"
+    payment.status = Status.SUCCEEDED
+    payment.amount_received = amount
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    matches = amount == order.total and currency == order.currency
+    if not matches or order.status != Order.Status.UNPAID:
+        payment.flagged = True
+        payment.flag_reason = (
+            f"Received {amount} {currency} for an order of {order.total} {order.currency} "
+            f"({order.status})."
+        )
+        payment.save()
+        _order_event(payment, payment.flag_reason + " Not marked paid; flagged for staff.")
+        return "flagged"
+    payment.save()
+    orders_services.order_mark_paid(order=order, data={"payment": payment.pk})
+    return "succeeded"
+
+
+def _refunded(payment: Payment, amount: Decimal) -> str:
+    payment.amount_refunded = min(payment.amount_refunded + amount, payment.amount_received)
+    full = payment.amount_refunded >= payment.amount_received
+    payment.status = Status.REFUNDED if full else Status.PARTIALLY_REFUNDED
+    payment.save()
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    orders_services.order_refunded(order=order, full=full, data={"payment": payment.pk})
+    return "refunded" if full else "partially refunded"
+
+
+_HANDLERS: dict[str, Callable[[Payment, PaymentEvent], str]] = {
+    "payment.succeeded": _on_succeeded,
+    "payment.failed": _on_failed,
+    "payment.requires_action": _on_requires_action,
+    "refund.succeeded": _on_refund,
+}
