@@ -154,13 +154,14 @@ def stock_allocate(*, holder: UUID | None, lines: Sequence[LineRequest]) -> list
     return allocations
 
 
-def _apply(units: Mapping[int, int], *, on_hand_too: bool) -> None:
+def _apply(units: Mapping[int, int], *, allocated: int, on_hand: int) -> None:
+    """Move each stock row's allocated and on-hand units by the given signs."""
     _locked_stocks_by_id(units)
     for stock_id, quantity in sorted(units.items()):
-        changes = {"quantity_allocated": F("quantity_allocated") - quantity}
-        if on_hand_too:
-            changes["quantity"] = F("quantity") - quantity
-        Stock.objects.filter(pk=stock_id).update(**changes)
+        Stock.objects.filter(pk=stock_id).update(
+            quantity_allocated=F("quantity_allocated") + allocated * quantity,
+            quantity=F("quantity") + on_hand * quantity,
+        )
 
 
 def _locked_stocks_by_id(stock_ids: Iterable[int]) -> None:
@@ -177,13 +178,19 @@ def _units_by_stock(allocations: Iterable[tuple[int, int]]) -> dict[int, int]:
 @transaction.atomic
 def stock_release(*, allocations: Iterable[tuple[int, int]]) -> None:
     """Give back promised units, (stock id, quantity) pairs: an order was cancelled."""
-    _apply(_units_by_stock(allocations), on_hand_too=False)
+    _apply(_units_by_stock(allocations), allocated=-1, on_hand=0)
 
 
 @transaction.atomic
 def stock_consume(*, allocations: Iterable[tuple[int, int]]) -> None:
     """Promised units leave the warehouse: on hand and allocated both go down."""
-    _apply(_units_by_stock(allocations), on_hand_too=True)
+    _apply(_units_by_stock(allocations), allocated=-1, on_hand=-1)
+
+
+@transaction.atomic
+def stock_return(*, allocations: Iterable[tuple[int, int]]) -> None:
+    """Shipped units came back (a refund with restock): on hand goes up."""
+    _apply(_units_by_stock(allocations), allocated=0, on_hand=1)
 
 
 def reservations_delete_expired() -> int:

@@ -98,6 +98,8 @@ class OrderLineAllocation(models.Model):
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="allocations")
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
+    # Fulfilled: the units left the warehouse (kept to know where a restock goes).
+    consumed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.quantity} of line {self.line_id} from stock {self.stock_id}"

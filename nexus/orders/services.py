@@ -138,9 +138,9 @@ def _move(order: Order, to: str, *, actor: User | None, data: Mapping[str, Any])
     )
 
 
-def _allocations_taken(order: Order) -> list[tuple[int, int]]:
-    """The order's (stock id, units) promises, removed from the order."""
-    allocations = OrderLineAllocation.objects.filter(line__order=order)
+def _allocations_taken(order: Order, *, consumed: bool = False) -> list[tuple[int, int]]:
+    """The order's (stock id, units) promises still held, removed from the order."""
+    allocations = OrderLineAllocation.objects.filter(line__order=order, consumed=consumed)
     taken = list(allocations.values_list("stock_id", "quantity"))
     allocations.delete()
     return taken
@@ -164,8 +164,23 @@ def order_fulfil(*, order: Order, actor: User | None, tracking_number: str = "")
     order = _locked(order)
     order.tracking_number = tracking_number
     _move(order, Status.FULFILLED, actor=actor, data={"tracking_number": tracking_number})
-    inventory_services.stock_consume(allocations=_allocations_taken(order))
+    allocations = OrderLineAllocation.objects.filter(line__order=order, consumed=False)
+    inventory_services.stock_consume(
+        allocations=list(allocations.values_list("stock_id", "quantity"))
+    )
+    allocations.update(consumed=True)
     return order
+
+
+def order_restock(*, order: Order) -> None:
+    """Put a refunded order's units back: promises not yet shipped are released, units
+    already shipped return to the warehouses they left. Once only."""
+    order = _locked(order)
+    inventory_services.stock_release(allocations=_allocations_taken(order))
+    inventory_services.stock_return(allocations=_allocations_taken(order, consumed=True))
+    OrderEvent.objects.create(
+        order=order, type=OrderEvent.Type.NOTE, data={"message": "Restocked."}
+    )
 
 
 @transaction.atomic

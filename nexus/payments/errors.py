@@ -34,3 +34,8 @@ class PaymentNotFound(NotFound):
 class SandboxDisabled(NotFound):
     code = "gateway_disabled"
     default_message = "The sandbox gateway is off here (no SANDBOX_WEBHOOK_SECRET)."
+
+
+class RefundNotPossible(Conflict):
+    code = "refund_not_possible"
+    default_message = "This refund is more than the payment has left to give back."

@@ -61,6 +61,8 @@ class PaymentEvent(models.Model):
     # What the gateway read from the provider's payload, in the domain's terms.
     type = models.CharField(max_length=64)
     reference = models.CharField(max_length=255)
+    # For refund events: the provider's id of the refund.
+    refund_reference = models.CharField(max_length=255, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
@@ -76,3 +78,30 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway}:{self.event_id} {self.type}"
+
+
+class Refund(models.Model):
+    """Money sent back for a payment; counted once, when the provider confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(max_length=255, blank=True, help_text="The provider's id.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    restock = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.payment_id}"

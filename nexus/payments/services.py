@@ -17,10 +17,10 @@ from django.utils import timezone
 from nexus.accounts.models import User
 from nexus.orders import services as orders_services
 from nexus.orders.models import Order
-from nexus.payments.errors import OrderNotPayable
+from nexus.payments.errors import OrderNotPayable, RefundNotPossible
 from nexus.payments.gateways import default_gateway, gateway
 from nexus.payments.gateways.sandbox import SandboxGateway
-from nexus.payments.models import Payment, PaymentEvent
+from nexus.payments.models import Payment, PaymentEvent, Refund
 
 Status = Payment.Status
 
@@ -108,6 +108,7 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
                 event_id=event.event_id,
                 type=event.type,
                 reference=event.reference,
+                refund_reference=event.refund_reference,
                 amount=event.amount,
                 currency=event.currency,
                 failure_reason=event.failure_reason,
@@ -168,7 +169,7 @@ def _on_requires_action(payment: Payment, stored: PaymentEvent) -> str:
 
 
 def _on_refund(payment: Payment, stored: PaymentEvent) -> str:
-    return _refunded(payment, stored.amount or Decimal(0))
+    return _refunded(payment, stored)
 
 
 def _advance(payment: Payment, to: str) -> bool:
@@ -200,14 +201,72 @@ def _succeeded(payment: Payment, amount: Decimal, currency: str) -> str:
     return "succeeded"
 
 
-def _refunded(payment: Payment, amount: Decimal) -> str:
-    payment.amount_refunded = min(payment.amount_refunded + amount, payment.amount_received)
+def _refunded(payment: Payment, stored: PaymentEvent) -> str:
+    refund = (
+        Refund.objects.select_for_update()
+        .filter(payment=payment, reference=stored.refund_reference)
+        .first()
+    )
+    if refund is None:  # made at the provider (its dashboard): recorded now
+        refund = Refund.objects.create(
+            payment=payment, reference=stored.refund_reference, amount=stored.amount or 0
+        )
+    if refund.status == Refund.Status.SUCCEEDED:
+        return "ignored: refund counted already"
+    refund.status = Refund.Status.SUCCEEDED
+    refund.save(update_fields=["status"])
+    payment.amount_refunded = min(payment.amount_refunded + refund.amount, payment.amount_received)
     full = payment.amount_refunded >= payment.amount_received
     payment.status = Status.REFUNDED if full else Status.PARTIALLY_REFUNDED
     payment.save()
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     orders_services.order_refunded(order=order, full=full, data={"payment": payment.pk})
+    if refund.restock:
+        orders_services.order_restock(order=order)
     return "refunded" if full else "partially refunded"
+
+
+def payment_refund(
+    *, payment: Payment, amount: Decimal | None, restock: bool, actor: User | None
+) -> Refund:
+    """Give money back (all that is left when ``amount`` is None). The refund is
+    recorded first, the provider asked outside any transaction, and the money
+    counted when the provider's event confirms it."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        pending = sum(
+            locked.refunds.filter(status=Refund.Status.PENDING).values_list("amount", flat=True),
+            Decimal(0),
+        )
+        left = locked.amount_received - locked.amount_refunded - pending
+        wanted = left if amount is None else amount
+        if locked.status not in (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED) or not (
+            Decimal(0) < wanted <= left
+        ):
+            raise RefundNotPossible(
+                field_errors={"amount": [f"{left} {locked.currency} can be refunded."]}
+            )
+        refund = Refund.objects.create(
+            payment=locked, amount=wanted, restock=restock, requested_by=actor
+        )
+    provider = gateway(payment.gateway)
+    reference = provider.refund(reference=locked.reference, amount=wanted, currency=locked.currency)
+    with transaction.atomic():
+        refund.reference = reference
+        refund.save(update_fields=["reference"])
+        _deliver_after_commit(provider)
+    return refund
+
+
+def order_cancel_with_refund(*, order: Order, actor: User | None) -> Order:
+    """Cancel an order; what was paid for it goes back to the buyer."""
+    cancelled = orders_services.order_cancel(order=order, actor=actor)
+    for payment in Payment.objects.filter(
+        order=order, status__in=[Status.SUCCEEDED, Status.PARTIALLY_REFUNDED]
+    ):
+        if payment.amount_received > payment.amount_refunded:
+            payment_refund(payment=payment, amount=None, restock=False, actor=actor)
+    return cancelled
 
 
 _HANDLERS: dict[str, Callable[[Payment, PaymentEvent], str]] = {

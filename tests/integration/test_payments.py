@@ -219,3 +219,120 @@ def test_an_unknown_gateway_is_404(api):
         ).status_code
         == 404
     )
+
+
+@pytest.fixture
+def paid_order(api, guest_order, django_capture_on_commit_callbacks):
+    pay(api, guest_order, CARD_SUCCEEDS, django_capture_on_commit_callbacks)
+    assert status_of(guest_order) == "paid"
+    return {**guest_order, "payment": Payment.objects.get()}
+
+
+def refund(staff_api, payment, capture, **body):
+    with capture(execute=True):
+        return staff_api.post(f"/api/v1/staff/payments/{payment.pk}/refunds/", body, format="json")
+
+
+def test_partial_then_full_refund(
+    client_for, staff, paid_order, django_capture_on_commit_callbacks
+):
+    staff_api = client_for(staff)
+    payment = paid_order["payment"]
+    part = refund(staff_api, payment, django_capture_on_commit_callbacks, amount="15.00")
+    assert part.status_code == 201, part.json()
+    assert status_of(paid_order) == "partially_refunded"
+    too_much = refund(staff_api, payment, django_capture_on_commit_callbacks, amount="30.00")
+    assert too_much.status_code == 409
+    assert too_much.json()["code"] == "refund_not_possible"
+    rest = refund(staff_api, payment, django_capture_on_commit_callbacks)
+    assert rest.json()["amount"] == "25.00"
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == ("refunded", Decimal("40.00"))
+    assert status_of(paid_order) == "refunded"
+    assert refund(staff_api, payment, django_capture_on_commit_callbacks).status_code == 409
+
+
+def test_a_refund_event_delivered_twice_counts_once(
+    client_for, staff, paid_order, django_capture_on_commit_callbacks, api
+):
+    from nexus.payments.models import Refund  # noqa: PLC0415
+
+    payment = paid_order["payment"]
+    refund(client_for(staff), payment, django_capture_on_commit_callbacks, amount="10.00")
+    first = Refund.objects.get()
+    body = json.dumps(
+        {
+            "id": "evt_again",
+            "type": "refund.succeeded",
+            "data": {
+                "object": {"id": first.reference, "payment": payment.reference, "amount": 1000}
+            },
+        }
+    ).encode()
+    from django.conf import settings  # noqa: PLC0415
+
+    headers = {"HTTP_SANDBOX_SIGNATURE": sign(body, settings.SANDBOX_WEBHOOK_SECRET)}
+    post_event(api, body, headers, django_capture_on_commit_callbacks)
+    payment.refresh_from_db()
+    assert payment.amount_refunded == Decimal("10.00")
+
+
+def test_a_refund_with_restock_puts_the_units_back(
+    client_for, staff, paid_order, django_capture_on_commit_callbacks, catalog
+):
+    from nexus.inventory.models import Stock  # noqa: PLC0415
+
+    shirt = catalog.red_shirt.variants.order_by("sku")[0]  # 5 on hand, 2 ordered
+    assert Stock.objects.get(variant=shirt).quantity_allocated == 2
+    refund(
+        client_for(staff), paid_order["payment"], django_capture_on_commit_callbacks, restock=True
+    )
+    stock = Stock.objects.get(variant=shirt)
+    assert (stock.quantity, stock.quantity_allocated) == (5, 0)
+
+
+def test_a_refund_after_shipping_returns_the_units_to_the_warehouse(
+    client_for, staff, paid_order, django_capture_on_commit_callbacks, catalog
+):
+    from nexus.inventory.models import Stock  # noqa: PLC0415
+
+    staff_api = client_for(staff)
+    shirt = catalog.red_shirt.variants.order_by("sku")[0]
+    staff_api.post(
+        f"/api/v1/staff/orders/{paid_order['number']}/transitions/",
+        {"status": "fulfilled"},
+        format="json",
+    )
+    assert Stock.objects.get(variant=shirt).quantity == 3
+    refund(staff_api, paid_order["payment"], django_capture_on_commit_callbacks, restock=True)
+    stock = Stock.objects.get(variant=shirt)
+    assert (stock.quantity, stock.quantity_allocated) == (5, 0)
+
+
+def test_staff_cancelling_a_paid_order_refunds_it(
+    client_for, staff, paid_order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(staff).post(
+            f"/api/v1/staff/orders/{paid_order['number']}/transitions/",
+            {"status": "cancelled"},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    payment = paid_order["payment"]
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == ("refunded", Decimal("40.00"))
+    assert status_of(paid_order) == "cancelled"
+
+
+def test_staff_list_payments_with_filters(client_for, staff, customer, paid_order):
+    staff_api = client_for(staff)
+    rows = staff_api.get("/api/v1/staff/payments/").json()["results"]
+    assert [(r["order"], r["status"]) for r in rows] == [(paid_order["number"], "succeeded")]
+    assert staff_api.get("/api/v1/staff/payments/?flagged=true").json()["results"] == []
+    assert staff_api.get("/api/v1/staff/payments/?status=failed").json()["results"] == []
+    assert staff_api.get("/api/v1/staff/payments/?status=lost").status_code == 400
+    customer_api = client_for(customer)
+    assert customer_api.get("/api/v1/staff/payments/").status_code == 403
+    url = f"/api/v1/staff/payments/{paid_order['payment'].pk}/refunds/"
+    assert customer_api.post(url, {}, format="json").status_code == 403

@@ -23,6 +23,7 @@ class ProviderEvent:
     event_id: str
     type: str  # payment.succeeded, payment.failed, payment.requires_action, refund.succeeded
     reference: str  # the payment it is about
+    refund_reference: str = ""  # for refund events, the refund
     amount: Decimal | None = None
     currency: str = ""
     failure_reason: str = ""

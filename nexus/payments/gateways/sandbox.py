@@ -143,6 +143,7 @@ class SandboxGateway:
                 event_id=str(event["id"]),
                 type=str(event["type"]),
                 reference=str(reference),
+                refund_reference=str(obj["id"]) if event["type"].startswith("refund.") else "",
                 amount=from_minor_units(int(obj["amount"])) if "amount" in obj else None,
                 currency=str(obj.get("currency", "")).upper(),
                 failure_reason=str(obj.get("failure_code", "")),

@@ -2,8 +2,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.serializers import CharField, InputSerializer
-from nexus.payments.models import Payment
+from nexus.api.rest.serializers import BooleanField, CharField, InputSerializer, MoneyField
+from nexus.payments.models import Payment, Refund
 
 
 class PaymentStartInput(InputSerializer):
@@ -45,3 +45,26 @@ class PaymentStartedOutput(PaymentOutput):
 class WebhookAckOutput(serializers.Serializer[Any]):
     received = serializers.BooleanField()
     duplicate = serializers.BooleanField(help_text="Seen before: acknowledged, not applied again.")
+
+
+class RefundInput(InputSerializer):
+    amount = MoneyField(required=False, help_text="Leave out to refund all that is left.")
+    restock = BooleanField(
+        required=False, default=False, help_text="Put the order's units back into stock."
+    )
+
+
+class RefundOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.ChoiceField(choices=Refund.Status.choices)
+    reference = serializers.CharField()
+    restock = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class StaffPaymentOutput(PaymentOutput):
+    order = serializers.CharField(source="order_number")
+    reference = serializers.CharField()
+    flagged = serializers.BooleanField()
+    flag_reason = serializers.CharField()

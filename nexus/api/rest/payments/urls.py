@@ -13,6 +13,12 @@ urlpatterns = [
         views.PaymentConfirmView.as_view(),
         name="order-payment-confirm",
     ),
+    path("staff/payments/", views.StaffPaymentListView.as_view(), name="staff-payment-list"),
+    path(
+        "staff/payments/<int:payment_id>/refunds/",
+        views.StaffRefundView.as_view(),
+        name="staff-payment-refund",
+    ),
     path(
         "payments/webhooks/<str:gateway>/",
         views.WebhookView.as_view(),
