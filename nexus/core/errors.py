@@ -49,6 +49,13 @@ class Conflict(DomainError):
     default_message = "The request conflicts with the current state."
 
 
+class ServiceUnavailable(DomainError):
+    """Something the request needs outside the process is down; retry later (503)."""
+
+    code = "service_unavailable"
+    default_message = "A service this needs is not available; try again shortly."
+
+
 class Unauthenticated(DomainError):
     """The caller's credentials are missing, wrong or no longer valid (401)."""
 

@@ -1,4 +1,4 @@
-from nexus.core.errors import Conflict, NotFound, ValidationFailed
+from nexus.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 
 
 class UnknownGateway(NotFound):
@@ -39,3 +39,10 @@ class SandboxDisabled(NotFound):
 class RefundNotPossible(Conflict):
     code = "refund_not_possible"
     default_message = "This refund is more than the payment has left to give back."
+
+
+class GatewayUnavailable(ServiceUnavailable):
+    """The provider could not be reached or is not configured."""
+
+    code = "gateway_unavailable"
+    default_message = "The payment provider cannot be reached; try again shortly."

@@ -25,6 +25,7 @@ _DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.Forbidden, 403),
     (domain.NotFound, 404),
     (domain.Conflict, 409),
+    (domain.ServiceUnavailable, 503),
     (domain.DomainError, 422),
 ]
 

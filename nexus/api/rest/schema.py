@@ -18,6 +18,7 @@ _DESCRIPTIONS = {
     415: "Unsupported content type.",
     422: "Well-formed, but refused (e.g. an Idempotency-Key reused with another body).",
     429: "Too many requests; see Retry-After.",
+    503: "A service it needs (e.g. the payment provider) is unavailable; retry later.",
 }
 
 

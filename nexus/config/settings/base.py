@@ -264,6 +264,9 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
 SANDBOX_WEBHOOK_SECRET = env.str(
     "SANDBOX_WEBHOOK_SECRET", default="" if PRODUCTION else "sandbox-development-secret"
 )
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # Events signed longer ago than this are refused (replays of old events).
 WEBHOOK_TOLERANCE_SECONDS = env.int("WEBHOOK_TOLERANCE_SECONDS", default=300)
 

@@ -53,7 +53,10 @@ class OrderPaymentListView(APIView):
         tags=["payments"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=s.PaymentStartInput,
-        responses={201: s.PaymentStartedOutput, **problems(*BODY_ERRORS, 404, 409, 422, 429)},
+        responses={
+            201: s.PaymentStartedOutput,
+            **problems(*BODY_ERRORS, 404, 409, 422, 429, 503),
+        },
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
@@ -197,7 +200,10 @@ class StaffRefundView(APIView):
         tags=STAFF_TAGS,
         parameters=[IDEMPOTENCY_PARAMETER],
         request=s.RefundInput,
-        responses={201: s.RefundOutput, **problems(*BODY_ERRORS, 401, 403, 404, 409, 422, 429)},
+        responses={
+            201: s.RefundOutput,
+            **problems(*BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
+        },
     )
     @idempotent
     def post(self, request: Request, payment_id: int) -> Response:
