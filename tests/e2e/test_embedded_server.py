@@ -126,7 +126,7 @@ def test_demo_catalog_is_browsable(server: str) -> None:
 
 
 def test_a_guest_buys_something_and_the_customer_sees_their_order(server: str) -> None:
-    """The demo flow end to end: browse, cart, summary, checkout, sign in, orders."""
+    """The demo flow end to end: browse, cart, summary, sign in, checkout, pay, orders."""
     with httpx.Client(base_url=server, timeout=10) as http:
         product = http.get("/api/v1/products/", params={"in_stock": "true"}).json()["results"][0]
         variant = http.get(f"/api/v1/products/{product['slug']}/").json()["variants"][0]
@@ -164,8 +164,15 @@ def test_a_guest_buys_something_and_the_customer_sees_their_order(server: str) -
         order = placed.json()
         assert order["status"] == "unpaid"
         assert order["shipping_method_name"] == method["name"]
+        paid = http.post(
+            f"/api/v1/orders/{order['number']}/payments/",
+            json={"payment_method": "4242424242424242"},
+            headers=signed_in,
+        )
+        assert paid.status_code == 201, paid.text
         orders = http.get("/api/v1/orders/", headers=signed_in).json()["results"]
-        assert order["number"] in [o["number"] for o in orders]
+        mine = next(o for o in orders if o["number"] == order["number"])
+        assert mine["status"] == "paid"  # the sandbox's signed event arrived and was applied
 
 
 def test_more_open_connections_than_request_threads_are_all_served(server: str) -> None:

@@ -1,7 +1,11 @@
 """Who may do what with a customer's cart and order: anonymous, the owner, another
 customer, staff. Each cell runs on a fresh database."""
 
+from decimal import Decimal
+
 import pytest
+
+from nexus.orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +29,50 @@ def world(api, client_for, customer, other_customer, staff, catalog):
     line = owner.post(
         f"/api/v1/carts/{cart}/lines/", {"variant": variant.pk, "quantity": 1}, format="json"
     ).json()["lines"][0]["id"]
+    # A paid order of another guest, for the refund row.
+    paid = _paid_order(api, variant)
     clients = {
         "anonymous": api,
         "owner": owner,
         "other": client_for(other_customer),
         "staff": client_for(staff),
     }
-    return {"clients": clients, "cart": cart, "line": line, "number": number, "variant": variant}
+    return {
+        "clients": clients,
+        "cart": cart,
+        "line": line,
+        "number": number,
+        "variant": variant,
+        "payment": paid,
+    }
+
+
+def _paid_order(api, variant):
+    from nexus.payments.models import Payment  # noqa: PLC0415
+
+    token = api.post("/api/v1/carts/").json()["token"]
+    api.post(f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json")
+    number = api.post(
+        "/api/v1/checkout/",
+        {"cart": token, "email": "p@example.com", "shipping_address": ADDRESS},
+        format="json",
+    ).json()["number"]
+    payment = Payment.objects.create(
+        order_id=Order.objects.get(number=number).pk,
+        gateway="sandbox",
+        reference="sb_pay_perm",
+        status="succeeded",
+        amount=Decimal("20.00"),
+        amount_received=Decimal("20.00"),
+        currency="EUR",
+    )
+    return payment.pk
 
 
 LINE = {"variant": "{variant}", "quantity": 1}
 SUMMARY = {"cart": "{cart}", "country": "NO"}
 CHECKOUT = {"cart": "{cart}", "shipping_address": ADDRESS, "email": "a@b.co"}
+PAY = {"payment_method": "4000000000000002"}  # declined: the order stays payable
 OWNER_ONLY = (404, 200, 404, 404)  # a customer's cart: others cannot tell it exists
 SIGNED_IN_OWNER = (401, 200, 404, 404)
 STAFF_ONLY = (401, 403, 403, 200)
@@ -57,6 +93,10 @@ TABLE = [
     ("get", "/api/v1/staff/orders/{number}/", None, STAFF_ONLY),
     ("post", "/api/v1/staff/orders/{number}/transitions/", {"status": "paid"}, STAFF_ONLY),
     ("get", "/api/v1/staff/stock/", None, STAFF_ONLY),
+    ("post", "/api/v1/orders/{number}/payments/", PAY, (404, 201, 404, 404)),
+    ("get", "/api/v1/orders/{number}/payments/", None, (404, 200, 404, 404)),
+    ("get", "/api/v1/staff/payments/", None, STAFF_ONLY),
+    ("post", "/api/v1/staff/payments/{payment}/refunds/", None, (401, 403, 403, 201)),
 ]
 
 
@@ -66,7 +106,9 @@ def _fill(value, world):
     if value == "{variant}":
         return world["variant"].pk
     if isinstance(value, str):
-        return value.format(cart=world["cart"], line=world["line"], number=world["number"])
+        return value.format(
+            cart=world["cart"], line=world["line"], number=world["number"], payment=world["payment"]
+        )
     return value
 
 
