@@ -68,6 +68,7 @@ class OrderPaymentListView(APIView):
             payment_method=data.validated_data["payment_method"],
             actor=request.user if isinstance(request.user, User) else None,
         )
+        started.payment.refresh_from_db()  # a sandbox outcome may be applied already
         body = {**_payment(started.payment), "client_secret": started.client_secret}
         return Response(s.PaymentStartedOutput(body).data, status=status.HTTP_201_CREATED)
 
