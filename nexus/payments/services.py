@@ -19,6 +19,7 @@ from nexus.orders import services as orders_services
 from nexus.orders.models import Order
 from nexus.payments.errors import OrderNotPayable, RefundNotPossible
 from nexus.payments.gateways import default_gateway, gateway
+from nexus.payments.gateways.base import PaymentGateway
 from nexus.payments.gateways.sandbox import SandboxGateway
 from nexus.payments.models import Payment, PaymentEvent, Refund
 
@@ -43,7 +44,7 @@ class StartedPayment:
     client_secret: str
 
 
-def _deliver_after_commit(provider: object) -> None:
+def _deliver_after_commit(provider: PaymentGateway) -> None:
     """The sandbox reports through the webhook path, like a provider over HTTP."""
     if isinstance(provider, SandboxGateway):
         for event in provider.outbox:
@@ -83,13 +84,13 @@ def payment_start(*, order: Order, payment_method: str, actor: User | None) -> S
 
 
 def payment_confirm(*, payment: Payment) -> Payment:
-    """The buyer completed the provider's extra step (sandbox: always succeeds)."""
+    """The buyer completed the provider's extra step (the sandbox then succeeds)."""
     provider = gateway(payment.gateway)
-    if isinstance(provider, SandboxGateway) and payment.reference:
+    if payment.reference and payment.status == Status.REQUIRES_ACTION:
+        provider.confirm(
+            reference=payment.reference, amount=payment.amount, currency=payment.currency
+        )
         with transaction.atomic():
-            provider.confirm(
-                reference=payment.reference, amount=payment.amount, currency=payment.currency
-            )
             _deliver_after_commit(provider)
     return payment
 
@@ -166,6 +167,10 @@ def _on_failed(payment: Payment, stored: PaymentEvent) -> str:
 
 def _on_requires_action(payment: Payment, stored: PaymentEvent) -> str:
     return "requires action" if _advance(payment, Status.REQUIRES_ACTION) else "ignored"
+
+
+def _on_cancelled(payment: Payment, stored: PaymentEvent) -> str:
+    return "cancelled" if _advance(payment, Status.CANCELLED) else "ignored: out of order"
 
 
 def _on_refund(payment: Payment, stored: PaymentEvent) -> str:
@@ -259,12 +264,18 @@ def payment_refund(
 
 
 def order_cancel_with_refund(*, order: Order, actor: User | None) -> Order:
-    """Cancel an order; what was paid for it goes back to the buyer."""
+    """Cancel an order: payments still under way are called off at the provider, and
+    what was paid goes back to the buyer (the provider is asked after the commit)."""
     cancelled = orders_services.order_cancel(order=order, actor=actor)
-    for payment in Payment.objects.filter(
-        order=order, status__in=[Status.SUCCEEDED, Status.PARTIALLY_REFUNDED]
-    ):
-        if payment.amount_received > payment.amount_refunded:
+    for payment in Payment.objects.filter(order=order):
+        if payment.status in (Status.PENDING, Status.REQUIRES_ACTION) and payment.reference:
+            provider = gateway(payment.gateway)
+            provider.cancel(reference=payment.reference)
+            with transaction.atomic():
+                _deliver_after_commit(provider)
+        elif payment.status in (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED) and (
+            payment.amount_received > payment.amount_refunded
+        ):
             payment_refund(payment=payment, amount=None, restock=False, actor=actor)
     return cancelled
 
@@ -273,5 +284,6 @@ _HANDLERS: dict[str, Callable[[Payment, PaymentEvent], str]] = {
     "payment.succeeded": _on_succeeded,
     "payment.failed": _on_failed,
     "payment.requires_action": _on_requires_action,
+    "payment.cancelled": _on_cancelled,
     "refund.succeeded": _on_refund,
 }

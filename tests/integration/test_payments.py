@@ -336,3 +336,28 @@ def test_staff_list_payments_with_filters(client_for, staff, customer, paid_orde
     assert customer_api.get("/api/v1/staff/payments/").status_code == 403
     url = f"/api/v1/staff/payments/{paid_order['payment'].pk}/refunds/"
     assert customer_api.post(url, {}, format="json").status_code == 403
+
+
+def test_cancelling_an_order_calls_off_a_payment_under_way(
+    client_for, customer, catalog, django_capture_on_commit_callbacks
+):
+    client = client_for(customer)
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    token = client.post("/api/v1/carts/").json()["token"]
+    client.post(
+        f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json"
+    )
+    number = client.post(
+        "/api/v1/checkout/", {"cart": token, "shipping_address": ADDRESS}, format="json"
+    ).json()["number"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/api/v1/orders/{number}/payments/",
+            {"payment_method": CARD_REQUIRES_ACTION},
+            format="json",
+        )
+    assert Payment.objects.get().status == "requires_action"
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = client.post(f"/api/v1/orders/{number}/cancel/")
+    assert cancelled.json()["status"] == "cancelled"
+    assert Payment.objects.get().status == "cancelled"

@@ -63,6 +63,11 @@ class FakeStripe(BaseHTTPRequestHandler):
                     "metadata": {"order": form.get("metadata[order]")},
                 },
             )
+        elif self.path == "/v1/payment_intents/pi_local_1/cancel":
+            self._answer(
+                200,
+                {"id": "pi_local_1", "object": "payment_intent", "status": "canceled"},
+            )
         elif self.path == "/v1/refunds":
             self._answer(
                 200,
@@ -263,3 +268,27 @@ def test_stripe_without_keys_is_a_503(api, order, settings):
     )
     assert response.status_code == 503
     assert response.json()["code"] == "gateway_unavailable"
+
+
+def test_cancelling_asks_stripe_to_cancel_the_intent(
+    api, client_for, staff, stripe_api, order, django_capture_on_commit_callbacks
+):
+    api.post(
+        f"/api/v1/orders/{order['number']}/payments/",
+        {"payment_method": "pm_card_visa", "cart": order["cart"]},
+        format="json",
+    )
+    response = client_for(staff).post(
+        f"/api/v1/staff/orders/{order['number']}/transitions/",
+        {"status": "cancelled"},
+        format="json",
+    )
+    assert response.json()["status"] == "cancelled"
+    assert stripe_api[-1]["path"] == "/v1/payment_intents/pi_local_1/cancel"
+    intent = {"id": "pi_local_1", "object": "payment_intent", "status": "canceled"}
+    deliver(
+        api,
+        stripe_event("payment_intent.canceled", intent, event_id="evt_c"),
+        django_capture_on_commit_callbacks,
+    )
+    assert Payment.objects.get().status == "cancelled"

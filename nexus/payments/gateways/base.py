@@ -21,7 +21,9 @@ class ProviderEvent:
     """A verified event, in the domain's terms."""
 
     event_id: str
-    type: str  # payment.succeeded, payment.failed, payment.requires_action, refund.succeeded
+    # payment.succeeded, payment.failed, payment.requires_action, payment.cancelled,
+    # refund.succeeded; anything else is stored and ignored
+    type: str
     reference: str  # the payment it is about
     refund_reference: str = ""  # for refund events, the refund
     amount: Decimal | None = None
@@ -36,6 +38,15 @@ class PaymentGateway(Protocol):
     def create_payment(
         self, *, amount: Decimal, currency: str, order_number: str, payment_method: str
     ) -> CreatedPayment: ...
+
+    def confirm(self, *, reference: str, amount: Decimal, currency: str) -> None:
+        """The buyer completed the extra step the provider asked for."""
+        ...
+
+    def cancel(self, *, reference: str) -> None:
+        """Call off a payment that has not gone through; a ``payment.cancelled``
+        event follows."""
+        ...
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         """Ask for a refund; returns the provider's refund id. The money moves with

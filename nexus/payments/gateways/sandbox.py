@@ -109,6 +109,9 @@ class SandboxGateway:
             {"id": reference, "amount": to_minor_units(amount), "currency": currency.lower()},
         )
 
+    def cancel(self, *, reference: str) -> None:
+        self._emit("payment.cancelled", {"id": reference})
+
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         refund_id = f"sb_re_{secrets.token_hex(12)}"
         self._emit(

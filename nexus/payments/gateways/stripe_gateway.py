@@ -80,6 +80,18 @@ class StripeGateway:
             client_secret=intent.client_secret or "",
         )
 
+    def confirm(self, *, reference: str, amount: Decimal, currency: str) -> None:
+        try:
+            self.client.v1.payment_intents.confirm(reference)
+        except stripe.StripeError as exc:
+            raise GatewayUnavailable() from exc
+
+    def cancel(self, *, reference: str) -> None:
+        try:
+            self.client.v1.payment_intents.cancel(reference)
+        except stripe.StripeError as exc:
+            raise GatewayUnavailable() from exc
+
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         try:
             refund = self.client.v1.refunds.create(
@@ -127,6 +139,8 @@ def _read(event: dict[str, Any]) -> ProviderEvent:
                 failure_reason=str(error.get("decline_code") or error.get("code") or "failed"),
                 **common,
             )
+        if kind == "payment_intent.canceled":
+            return ProviderEvent(type="payment.cancelled", reference=obj["id"], **common)
         if kind == "payment_intent.requires_action":
             return ProviderEvent(type="payment.requires_action", reference=obj["id"], **common)
         if kind in ("refund.created", "refund.updated") and obj.get("status") == "succeeded":

@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 from nexus.accounts.models import User
 from nexus.api.rest.orders import serializers as s
 from nexus.api.rest.schema import problems
-from nexus.orders import selectors, services
+from nexus.orders import selectors
 from nexus.orders.models import Order
+from nexus.payments import services as payments_services
 
 
 def _user(request: Request) -> User:
@@ -62,7 +63,7 @@ class OrderCancelView(APIView):
     def post(self, request: Request, number: str) -> Response:
         user = _user(request)
         order = selectors.order_get_for_user(user=user, number=number)
-        services.order_cancel(order=order, actor=user)
+        payments_services.order_cancel_with_refund(order=order, actor=user)
         return Response(
             s.OrderDetailOutput(selectors.order_get_for_user(user=user, number=number)).data
         )
