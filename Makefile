@@ -15,7 +15,10 @@ MANAGE := $(UV) run --frozen python manage.py
 # here (SQLite's differ); generating it makes no connection.
 SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) spectacular --validate --fail-on-warn
 
-.PHONY: help install run test lint fmt schema bootstrap bench
+# Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
+QUEUES ?= default,email,webhooks,payments,reports
+
+.PHONY: help install run worker beat test lint fmt schema bootstrap bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +41,14 @@ run: bootstrap ## Serve the whole system on http://$(HOST):$(PORT) (embedded mod
 	exec $(UV) run --frozen granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WEB_WORKERS) --blocking-threads $(WEB_THREADS) \
 		--no-ws nexus.config.wsgi:application
+
+worker: install ## A Celery worker on RabbitMQ (CELERY_BROKER_URL), serving QUEUES
+	exec $(UV) run --frozen celery -A nexus.config worker --queues $(QUEUES) --loglevel INFO
+
+beat: install ## Celery beat: the periodic tasks of CELERY_BEAT_SCHEDULE (run exactly one)
+	@mkdir -p var
+	exec $(UV) run --frozen celery -A nexus.config beat --loglevel INFO \
+		--schedule var/celerybeat-schedule
 
 test: install ## Run the whole test suite against local PostgreSQL, Redis and RabbitMQ
 	$(UV) run --frozen pytest

@@ -115,10 +115,17 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
                 failure_reason=event.failure_reason,
                 payload=dict(event.raw),
             )
-            transaction.on_commit(lambda: payment_event_process(event_pk=stored.pk))
+            transaction.on_commit(functools.partial(_process_later, stored.pk))
     except IntegrityError:
         return False
     return True
+
+
+def _process_later(event_pk: int) -> None:
+    """Hand the event to the payments queue (run at once in the embedded mode)."""
+    from nexus.payments.tasks import process_payment_event  # noqa: PLC0415 — tasks import us
+
+    process_payment_event.delay(event_pk)
 
 
 def _order_event(payment: Payment, message: str) -> None:

@@ -174,7 +174,33 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-# Run by Celery beat; the worker and beat processes come with the deployment.
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it finished, and given back if its worker died, so no
+# task is lost; tasks are written to be idempotent for the redelivery this can cause.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# Publisher confirms: a publish returns only once RabbitMQ has the message.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Durable queues (kombu's default), one per kind of work so that a slow kind does not
+# hold up the others; persistent messages are Celery's default delivery mode.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name}
+    for name in ("default", "email", "webhooks", "payments", "reports")
+}
+CELERY_TASK_ROUTES = {
+    "nexus.payments.tasks.*": {"queue": "payments"},
+    "nexus.notifications.tasks.*": {"queue": "email"},
+    "nexus.webhooks.tasks.*": {"queue": "webhooks"},
+    "nexus.reports.tasks.*": {"queue": "reports"},
+}
+# Run by Celery beat (`make beat`); every schedule of the shop is here.
 CELERY_BEAT_SCHEDULE = {
     "sweep-expired-reservations": {
         "task": "nexus.inventory.tasks.sweep_expired_reservations",

@@ -16,6 +16,9 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from nexus.config.settings.base import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run inline where they are sent (after commit); the tests that need a real
+# worker on RabbitMQ start one and switch this off for their duration.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true") == "true"
 # Static files are served from the apps' folders; no collectstatic before tests.
 STORAGES = {
     **STORAGES,

@@ -1,0 +1,94 @@
+"""Background work through the real broker: a Celery worker process on RabbitMQ runs
+what the web process sends, against the same PostgreSQL database."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from nexus.config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _test_database_url() -> str:
+    """The database this test run made, for the worker process."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_queue() -> Iterator[str]:
+    """A worker serving a queue of its own (other runs may share this RabbitMQ)."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "nexus.config.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "nexus.config", "worker",
+            "--queues", queue, "--pool", "solo", "--loglevel", "WARNING",
+            "--without-mingle", "--without-gossip", "--hostname", f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = True
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)  # type: ignore[attr-defined]  # py-amqp
+
+
+def test_a_payment_event_is_applied_by_a_worker_on_rabbitmq(worker_queue, api):
+    from nexus.orders.models import Order  # noqa: PLC0415
+    from nexus.payments.models import Payment, PaymentEvent  # noqa: PLC0415
+    from nexus.payments.tasks import process_payment_event  # noqa: PLC0415
+    from tests.catalog_data import build_catalog  # noqa: PLC0415
+    from tests.integration.test_checkout_races import checkout, guest_cart  # noqa: PLC0415
+
+    catalog = build_catalog()
+    number = checkout(guest_cart((catalog.headphones.variants.get().pk, 1)))[1]
+    order = Order.objects.get(number=number)
+    payment = Payment.objects.create(
+        order=order,
+        gateway="sandbox",
+        reference="sb_pay_worker",
+        amount=order.total,
+        currency="EUR",
+    )
+    event = PaymentEvent.objects.create(
+        gateway="sandbox",
+        event_id="evt_worker",
+        type="payment.succeeded",
+        reference=payment.reference,
+        amount=order.total,
+        currency="EUR",
+        payload={},
+    )
+
+    result = process_payment_event.apply_async(args=(event.pk,), queue=worker_queue)
+    result.get(timeout=60)  # the worker ran it and reported through Redis
+
+    order.refresh_from_db()
+    assert order.status == "paid"
+    event.refresh_from_db()
+    assert event.outcome == "succeeded"
