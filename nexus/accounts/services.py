@@ -26,6 +26,7 @@ from nexus.accounts.models import (
     User,
     normalize_email,
 )
+from nexus.core import outbox
 from nexus.core.errors import ValidationFailed
 
 ADDRESS_FIELDS = frozenset({*POSTAL_FIELDS, "is_default_shipping", "is_default_billing"})
@@ -55,6 +56,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     # Migration 0002 makes the group; get_or_create still holds after a data reset.
     customers, _ = Group.objects.get_or_create(name=CUSTOMER_GROUP)
     user.groups.add(customers)
+    outbox.emit("user.registered", {"user": user.pk, "email": user.email})
     return user
 
 

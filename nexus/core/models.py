@@ -34,3 +34,45 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}/{self.key}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it reports.
+
+    The relay publishes unsent rows to the broker and marks them sent; a row is never
+    lost between the commit and the publish, and may be published twice after a crash,
+    so consumers are idempotent (they key on the row's id).
+    """
+
+    topic = models.CharField(max_length=100)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(
+                fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.topic}"
+
+
+class ProcessedEvent(models.Model):
+    """Which consumer has handled which outbox event: the second delivery is skipped."""
+
+    event_id = models.BigIntegerField()
+    consumer = models.CharField(max_length=100)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["event_id", "consumer"], name="processed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}:{self.event_id}"

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 
 from nexus.accounts.models import User
+from nexus.core import outbox
 from nexus.discounts import services as discounts_services
 from nexus.inventory import services as inventory_services
 from nexus.inventory.services import Allocation
@@ -97,6 +98,7 @@ def order_create(
     OrderEvent.objects.create(
         order=order, type=OrderEvent.Type.PLACED, actor=user, data={"total": str(totals.total)}
     )
+    outbox.emit("order.placed", _event_payload(order))
     return order, created
 
 
@@ -111,6 +113,17 @@ def order_record_allocations(*, allocations: Sequence[Allocation]) -> None:
 def _locked(order: Order) -> Order:
     locked: Order = Order.objects.select_for_update().get(pk=order.pk)
     return locked
+
+
+def _event_payload(order: Order) -> dict[str, Any]:
+    return {
+        "order": order.number,
+        "status": order.status,
+        "email": order.email,
+        "total": str(order.total),
+        "currency": order.currency,
+        "tracking_number": order.tracking_number,
+    }
 
 
 def _event_type(to: str) -> str:
@@ -136,6 +149,7 @@ def _move(order: Order, to: str, *, actor: User | None, data: Mapping[str, Any])
         actor=actor,
         data={"from": previous, "to": to, **data},
     )
+    outbox.emit(f"order.{to}", {**_event_payload(order), "from": previous})
 
 
 def _allocations_taken(order: Order, *, consumed: bool = False) -> list[tuple[int, int]]:

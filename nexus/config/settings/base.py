@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.orders.tasks.cancel_unpaid_orders",
         "schedule": 60.0,
     },
+    "relay-outbox": {
+        "task": "nexus.core.tasks.relay_outbox",
+        "schedule": 30.0,
+    },
     "delete-expired-idempotency-records": {
         "task": "nexus.core.tasks.delete_expired_idempotency_records",
         "schedule": 3600.0,

@@ -1,0 +1,88 @@
+"""The transactional outbox: events written with the change, relayed once, consumed once."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from nexus.core import outbox
+from nexus.core.models import OutboxEvent, ProcessedEvent
+
+ADDRESS = {"first_name": "A", "last_name": "B", "line1": "1", "city": "Oslo", "country": "NO"}
+SEEN: list[int] = []
+_lock = threading.Lock()
+
+
+@outbox.consumer("test.counted", name="test-counter")
+def _count(event_id, payload):
+    with _lock:
+        SEEN.append(event_id)
+
+
+@pytest.mark.django_db
+def test_an_event_is_written_with_its_change_or_not_at_all(catalog):
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            outbox.emit("test.counted", {"n": 1})
+            raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_placing_and_paying_an_order_emit_events(api, catalog, django_capture_on_commit_callbacks):
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    token = api.post("/api/v1/carts/").json()["token"]
+    api.post(f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        number = api.post(
+            "/api/v1/checkout/",
+            {
+                "cart": token,
+                "email": "g@example.com",
+                "shipping_address": ADDRESS,
+            },
+            format="json",
+        ).json()["number"]
+    placed = OutboxEvent.objects.get(topic="order.placed")
+    assert placed.payload["order"] == number
+    assert placed.sent_at is not None  # relayed after the commit (in process here)
+    assert outbox.lag() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_relays_publish_each_event_once():
+    SEEN.clear()
+    for n in range(200):
+        outbox.emit("test.counted", {"n": n})
+    OutboxEvent.objects.update(sent_at=None)  # as if no nudge had run
+    assert outbox.lag() is not None
+
+    def relay_all() -> None:
+        try:
+            while outbox.relay(batch=7):
+                pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=relay_all) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0
+    assert sorted(SEEN) == sorted(set(SEEN))  # no event consumed twice
+    assert len(SEEN) == 200
+    assert ProcessedEvent.objects.filter(consumer="test-counter").count() == 200
+
+
+@pytest.mark.django_db
+def test_a_redelivered_event_is_consumed_once():
+    SEEN.clear()
+    event = outbox.emit("test.counted", {"n": 1})
+    outbox.deliver(event.pk, event.topic, event.payload)
+    outbox.deliver(event.pk, event.topic, event.payload)
+    assert [event.pk] == SEEN
