@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "nexus.orders",
     "nexus.payments",
     "nexus.checkout",
+    "nexus.notifications",
     "nexus.demo",
 ]
 
@@ -282,6 +283,7 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # ISO 4217 code of the shop's currency; every price is in it.
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+SHOP_NAME = env.str("SHOP_NAME", default="Nexus Commerce")
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 # True: catalog prices include tax (shown to consumers, as in the EU); False: tax is

@@ -16,6 +16,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from nexus.config.settings.base import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test sends to that test's SMTP server.
+if os.environ.get("TEST_EMAIL_URL"):
+    _test_email = env.email_url("TEST_EMAIL_URL")
+    EMAIL_BACKEND = _test_email["EMAIL_BACKEND"]
+    EMAIL_HOST, EMAIL_PORT = _test_email["EMAIL_HOST"], _test_email["EMAIL_PORT"]
 # Tasks run inline where they are sent (after commit); the tests that need a real
 # worker on RabbitMQ start one and switch this off for their duration.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true") == "true"

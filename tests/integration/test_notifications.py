@@ -1,0 +1,111 @@
+"""Order emails, sent through a real SMTP server on this machine (aiosmtpd)."""
+
+import email
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from nexus.core import outbox
+from nexus.core.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {"first_name": "A", "last_name": "B", "line1": "1 Road", "city": "Oslo", "country": "NO"}
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def inbox(settings) -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()
+
+
+def _text(message: Message) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def test_an_order_gets_a_confirmation_and_a_shipping_notice(
+    api, client_for, staff, catalog, inbox, django_capture_on_commit_callbacks
+):
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    token = api.post("/api/v1/carts/").json()["token"]
+    api.post(f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 2}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        number = api.post(
+            "/api/v1/checkout/",
+            {"cart": token, "email": "buyer@example.com", "shipping_address": ADDRESS},
+            format="json",
+        ).json()["number"]
+
+    [confirmation] = inbox.messages
+    assert confirmation["To"] == "buyer@example.com"
+    assert confirmation["Subject"] == f"Your order {number}"
+    assert "2 x Red linen shirt" in _text(confirmation)
+    assert "Total: 40.00 EUR" in _text(confirmation)
+    assert any(p.get_content_type() == "text/html" for p in confirmation.walk())
+
+    staff_api = client_for(staff)
+    for step in ({"status": "paid"}, {"status": "fulfilled"}):
+        with django_capture_on_commit_callbacks(execute=True):
+            staff_api.post(f"/api/v1/staff/orders/{number}/transitions/", step, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_api.post(
+            f"/api/v1/staff/orders/{number}/transitions/",
+            {"status": "shipped", "tracking_number": "TRK-42"},
+            format="json",
+        )
+    subjects = [m["Subject"] for m in inbox.messages]
+    assert subjects == [
+        f"Your order {number}",
+        f"Payment received for order {number}",
+        f"Order {number} is on its way",
+    ]
+    assert "Tracking number: TRK-42" in _text(inbox.messages[-1])
+
+
+def test_an_event_delivered_twice_sends_one_email(
+    api, catalog, inbox, django_capture_on_commit_callbacks
+):
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    token = api.post("/api/v1/carts/").json()["token"]
+    api.post(f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(
+            "/api/v1/checkout/",
+            {"cart": token, "email": "buyer@example.com", "shipping_address": ADDRESS},
+            format="json",
+        )
+    placed = OutboxEvent.objects.get(topic="order.placed")
+    outbox.deliver(placed.pk, placed.topic, placed.payload)  # a redelivery
+    assert len(inbox.messages) == 1
