@@ -29,3 +29,8 @@ class AddressNotFound(NotFound):
 class UserNotFound(NotFound):
     code = "user_not_found"
     default_message = "No such user."
+
+
+class PasswordResetTokenInvalid(ValidationFailed):
+    code = "reset_token_invalid"
+    default_message = "This reset link is invalid, used or expired; ask for a new one."

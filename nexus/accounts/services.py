@@ -6,8 +6,11 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -15,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from nexus.accounts.errors import (
     EmailAlreadyRegistered,
+    PasswordResetTokenInvalid,
     RefreshTokenInvalid,
     WeakPassword,
     WrongPassword,
@@ -80,6 +84,40 @@ def user_change_password(*, user: User, current_password: str, new_password: str
     user.set_password(new_password)
     user.save(update_fields=["password"])
     refresh_tokens_revoke_all(user=user)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Start a reset for an active account with this email; silent otherwise, so the
+    answer tells nobody whether an email has an account. The token is made when the
+    email is sent (it is never stored) and stops working once the password changes."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is not None:
+        outbox.emit("user.password_reset_requested", {"user": user.pk})
+
+
+def password_reset_token(*, user: User) -> tuple[str, str]:
+    """The (uid, token) pair a reset email carries."""
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password with an emailed token; every session is signed out."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError):
+        user_id = None
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise PasswordResetTokenInvalid(
+            field_errors={"token": [PasswordResetTokenInvalid.default_message]}
+        )
+    _lock_user(user)
+    _validate_password(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    refresh_tokens_revoke_all(user=user)
+    return user
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nexus.core import outbox
-from nexus.notifications.tasks import send_order_email
+from nexus.notifications.tasks import send_order_email, send_password_reset_email
 
 # Outbox topic → email template; the payload carries the order's number.
 ORDER_EMAILS = {
@@ -26,3 +26,8 @@ def _subscribe(topic: str, template: str) -> None:
 
 for _topic, _template in ORDER_EMAILS.items():
     _subscribe(_topic, _template)
+
+
+@outbox.consumer("user.password_reset_requested", name="email:password_reset")
+def _password_reset(event_id: int, payload: Mapping[str, Any]) -> None:
+    send_password_reset_email.delay(user_id=int(payload["user"]))

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from nexus.accounts import services as accounts_services
+from nexus.accounts.models import User
 from nexus.orders.models import Order
 
 SUBJECTS = {
@@ -30,10 +32,40 @@ def send_order_email(*, template: str, order_number: str) -> None:
     context = {"order": order, "lines": list(order.lines.all()), "shop": settings.SHOP_NAME}
     message = EmailMultiAlternatives(
         subject=SUBJECTS[template].format(number=order.number),
-        body=render_to_string(f"notifications/{template}.txt", context),
+        body=render_to_string(f"notifications/{template}.txt", context).strip(),
         to=[order.email],
     )
     message.attach_alternative(
         render_to_string(f"notifications/{template}.html", context), "text/html"
+    )
+    message.send()
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=10,
+)
+def send_password_reset_email(*, user_id: int) -> None:
+    """The reset link; its token is made now and is never stored."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    uid, token = accounts_services.password_reset_token(user=user)
+    context = {
+        "link": f"{settings.PASSWORD_RESET_URL}?uid={uid}&token={token}",
+        "uid": uid,
+        "token": token,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "shop": settings.SHOP_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Reset your {settings.SHOP_NAME} password",
+        body=render_to_string("notifications/password_reset.txt", context).strip(),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("notifications/password_reset.html", context), "text/html"
     )
     message.send()

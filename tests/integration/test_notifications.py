@@ -109,3 +109,51 @@ def test_an_event_delivered_twice_sends_one_email(
     placed = OutboxEvent.objects.get(topic="order.placed")
     outbox.deliver(placed.pk, placed.topic, placed.payload)  # a redelivery
     assert len(inbox.messages) == 1
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    api, customer, inbox, django_capture_on_commit_callbacks
+):
+    import re  # noqa: PLC0415
+
+    from tests.factories import PASSWORD  # noqa: PLC0415
+
+    old_refresh = api.post(
+        "/api/v1/auth/token/", {"email": customer.email, "password": PASSWORD}, format="json"
+    ).json()["refresh"]
+    with django_capture_on_commit_callbacks(execute=True):
+        known = api.post("/api/v1/auth/password-reset/", {"email": customer.email}, format="json")
+        unknown = api.post(
+            "/api/v1/auth/password-reset/", {"email": "nobody@example.com"}, format="json"
+        )
+    assert (known.status_code, unknown.status_code) == (202, 202)
+    assert known.content == unknown.content
+    [message] = inbox.messages
+    assert message["To"] == customer.email
+    link = re.search(r"\?uid=([^&\s]+)&token=(\S+)", _text(message))
+    assert link is not None
+    uid, token = link.groups()
+
+    confirm = "/api/v1/auth/password-reset/confirm/"
+    body = {"uid": uid, "token": token, "new_password": "a-brand-new-passphrase"}
+    assert api.post(confirm, {**body, "new_password": "123"}, format="json").status_code == 400
+    assert api.post(confirm, body, format="json").status_code == 204
+    again = api.post(confirm, body, format="json")  # the link works once
+    assert again.status_code == 400
+    assert again.json()["code"] == "reset_token_invalid"
+    signed_in = api.post(
+        "/api/v1/auth/token/",
+        {"email": customer.email, "password": "a-brand-new-passphrase"},
+        format="json",
+    )
+    assert signed_in.status_code == 200
+    refreshed = api.post("/api/v1/auth/token/refresh/", {"refresh": old_refresh}, format="json")
+    assert refreshed.status_code == 401  # older sessions were signed out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"uid": "x", "token": "y", "new_password": "a-brand-new-passphrase"}, {"uid": "MQ"}],
+)
+def test_a_bad_reset_link_is_400(api, body):
+    assert api.post("/api/v1/auth/password-reset/confirm/", body, format="json").status_code == 400

@@ -284,6 +284,9 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # ISO 4217 code of the shop's currency; every price is in it.
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 SHOP_NAME = env.str("SHOP_NAME", default="Nexus Commerce")
+# The storefront page that takes ?uid=…&token=… and posts them with the new password.
+PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="http://localhost:3000/reset-password")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 # True: catalog prices include tax (shown to consumers, as in the EU); False: tax is

@@ -63,6 +63,16 @@ class ProfileUpdateInput(InputSerializer):
     last_name = CharField(max_length=150, required=False, allow_blank=True)
 
 
+class PasswordResetRequestInput(InputSerializer):
+    email = EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(InputSerializer):
+    uid = CharField(max_length=64, help_text="From the reset link.")
+    token = CharField(max_length=128, help_text="From the reset link.")
+    new_password = CharField(max_length=128, trim_whitespace=False)
+
+
 class PasswordChangeInput(InputSerializer):
     current_password = CharField(max_length=128, trim_whitespace=False)
     new_password = CharField(max_length=128, trim_whitespace=False)

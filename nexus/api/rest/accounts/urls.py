@@ -9,6 +9,16 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/password/", views.PasswordChangeView.as_view(), name="me-password"),
+    path(
+        "auth/password-reset/",
+        views.PasswordResetRequestView.as_view(),
+        name="password-reset",
+    ),
+    path(
+        "auth/password-reset/confirm/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
     path("me/addresses/", views.AddressListView.as_view(), name="me-addresses"),
     path(
         "me/addresses/<int:address_id>/",

@@ -132,6 +132,49 @@ class MeView(APIView):
         return Response(s.UserOutput(user).data)
 
 
+class PasswordResetRequestView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        summary="Email a password reset link",
+        description=(
+            "Always 202 with the same body, whether or not the email has an account; "
+            "an account gets a link that works once, for PASSWORD_RESET_TIMEOUT seconds."
+        ),
+        tags=["auth"],
+        request=s.PasswordResetRequestInput,
+        responses={202: None, **problems(*BODY_ERRORS, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PasswordResetRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        summary="Set a new password with the emailed link's uid and token",
+        description="Every refresh token of the account is revoked; the link stops working.",
+        tags=["auth"],
+        request=s.PasswordResetConfirmInput,
+        responses={204: None, **problems(*BODY_ERRORS, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class PasswordChangeView(APIView):
     # Guessing the current password with a stolen access token is a sign-in attack too.
     throttle_classes = AUTH_THROTTLES
