@@ -4,12 +4,13 @@ requests on one cart (two tabs, a double click) apply one after the other."""
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from nexus.accounts.models import User
@@ -368,3 +369,15 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
     cart.reserved_until = None
     cart.save(update_fields=["status", "reserved_until", "updated_at"])
     return order
+
+
+def carts_purge_abandoned(*, untouched_since: datetime) -> int:
+    """Delete guest carts nobody touched since the cutoff, and merged or ordered carts
+    (their lines live on in the customer's cart or the order). Customers' open carts
+    stay. Returns how many carts went."""
+    stale = Cart.objects.filter(updated_at__lt=untouched_since).filter(
+        Q(status=Cart.Status.OPEN, user__isnull=True)
+        | Q(status__in=[Cart.Status.MERGED, Cart.Status.ORDERED])
+    )
+    _, by_model = stale.delete()
+    return by_model.get(Cart._meta.label, 0)

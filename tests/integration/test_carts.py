@@ -265,3 +265,28 @@ def test_a_cart_reads_in_a_constant_number_of_queries(api, catalog, django_asser
     # cart, lines with variants and products, variants for sale, stock, reservations
     with django_assert_max_num_queries(5):
         assert api.get(f"{CARTS}{token}/").status_code == 200
+
+
+def test_abandoned_carts_are_purged_but_customers_open_carts_stay(
+    api, client_for, customer, settings
+):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from nexus.checkout.tasks import purge_abandoned_carts  # noqa: PLC0415
+
+    old_guest = new_guest_cart(api)
+    fresh_guest = new_guest_cart(api)
+    customers = client_for(customer).post(CARTS).json()["token"]
+    long_ago = timezone.now() - timedelta(days=45)
+    Cart.objects.exclude(token=fresh_guest).update(updated_at=long_ago)
+    settings.CART_ABANDONED_DAYS = 30
+
+    assert purge_abandoned_carts() == 1
+
+    assert set(Cart.objects.values_list("token", flat=True)) == {
+        uuid.UUID(fresh_guest),
+        uuid.UUID(customers),
+    }
+    assert old_guest not in {str(t) for t in Cart.objects.values_list("token", flat=True)}

@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.orders.tasks.cancel_unpaid_orders",
         "schedule": 60.0,
     },
+    "purge-abandoned-carts": {
+        "task": "nexus.checkout.tasks.purge_abandoned_carts",
+        "schedule": 24 * 3600.0,
+    },
     "relay-outbox": {
         "task": "nexus.core.tasks.relay_outbox",
         "schedule": 30.0,
@@ -289,6 +293,7 @@ PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="http://localhost:300
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=100)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+CART_ABANDONED_DAYS = env.int("CART_ABANDONED_DAYS", default=30)
 # True: catalog prices include tax (shown to consumers, as in the EU); False: tax is
 # added on top at checkout.
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
