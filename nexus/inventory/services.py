@@ -18,6 +18,7 @@ from django.db.models import F, ProtectedError, Sum
 from django.utils import timezone
 
 from nexus.catalog.models import ProductVariant
+from nexus.core import outbox
 from nexus.inventory.errors import (
     InsufficientStock,
     StockBelowAllocated,
@@ -128,7 +129,8 @@ def stock_allocate(*, holder: UUID | None, lines: Sequence[LineRequest]) -> list
     wanted: dict[int, int] = defaultdict(int)
     for line in lines:
         wanted[line.variant_id] += line.quantity
-    _raise_if_short(wanted, _free(stocks, holder))
+    free = _free(stocks, holder)
+    _raise_if_short(wanted, free)
 
     by_variant: dict[int, list[Stock]] = defaultdict(list)
     for stock in sorted(stocks, key=lambda s: (s.warehouse.priority, s.warehouse_id)):
@@ -151,7 +153,25 @@ def stock_allocate(*, holder: UUID | None, lines: Sequence[LineRequest]) -> list
         )
     if holder is not None:
         Reservation.objects.filter(holder=holder).delete()
+    _report_low_stock({v: (free[v], free[v] - units) for v, units in wanted.items()})
     return allocations
+
+
+def _report_low_stock(changes: Mapping[int, tuple[int, int]]) -> None:
+    """Emit ``stock.low`` for variants that just fell to or below their threshold
+    (changes: variant id → units available before and after)."""
+    thresholds = dict(
+        LowStockThreshold.objects.filter(variant_id__in=changes).values_list(
+            "variant_id", "threshold"
+        )
+    )
+    for variant_id, threshold in thresholds.items():
+        before, after = changes[variant_id]
+        if after <= threshold < before:
+            outbox.emit(
+                "stock.low",
+                {"variant": variant_id, "available": after, "threshold": threshold},
+            )
 
 
 def _apply(units: Mapping[int, int], *, allocated: int, on_hand: int) -> None:
@@ -252,6 +272,8 @@ def stock_adjust(
         raise StockBelowAllocated(
             field_errors={"quantity": [f"{stock.quantity_allocated} units are promised to orders."]}
         )
+    before = sum(s.quantity - s.quantity_allocated for s in _locked_stocks([variant_id]))
+    _report_low_stock({variant_id: (before, before + new_quantity - stock.quantity)})
     StockMovement.objects.create(
         stock=stock,
         quantity_delta=new_quantity - stock.quantity,

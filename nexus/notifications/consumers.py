@@ -5,7 +5,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from nexus.core import outbox
-from nexus.notifications.tasks import send_order_email, send_password_reset_email
+from nexus.notifications.tasks import (
+    send_low_stock_alert,
+    send_order_email,
+    send_password_reset_email,
+)
 
 # Outbox topic → email template; the payload carries the order's number.
 ORDER_EMAILS = {
@@ -31,3 +35,12 @@ for _topic, _template in ORDER_EMAILS.items():
 @outbox.consumer("user.password_reset_requested", name="email:password_reset")
 def _password_reset(event_id: int, payload: Mapping[str, Any]) -> None:
     send_password_reset_email.delay(user_id=int(payload["user"]))
+
+
+@outbox.consumer("stock.low", name="email:low_stock")
+def _low_stock(event_id: int, payload: Mapping[str, Any]) -> None:
+    send_low_stock_alert.delay(
+        variant_id=int(payload["variant"]),
+        available=int(payload["available"]),
+        threshold=int(payload["threshold"]),
+    )

@@ -157,3 +157,61 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(
 )
 def test_a_bad_reset_link_is_400(api, body):
     assert api.post("/api/v1/auth/password-reset/confirm/", body, format="json").status_code == 400
+
+
+def test_staff_hear_when_a_sale_takes_a_variant_to_its_threshold(
+    api, staff, catalog, inbox, django_capture_on_commit_callbacks
+):
+    from nexus.inventory.models import LowStockThreshold  # noqa: PLC0415
+
+    headphones = catalog.headphones.variants.get()  # 3 in stock
+    LowStockThreshold.objects.create(variant=headphones, threshold=1)
+    for quantity in (1, 1):  # 3 → 2 (above), then 2 → 1 (at the threshold)
+        token = api.post("/api/v1/carts/").json()["token"]
+        api.post(
+            f"/api/v1/carts/{token}/lines/",
+            {"variant": headphones.pk, "quantity": quantity},
+            format="json",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            api.post(
+                "/api/v1/checkout/",
+                {"cart": token, "email": "b@example.com", "shipping_address": ADDRESS},
+                format="json",
+            )
+    alerts = [m for m in inbox.messages if m["Subject"].startswith("Low stock")]
+    assert [m["Subject"] for m in alerts] == [f"Low stock: {headphones.sku}"]
+    assert alerts[0]["To"] == staff.email
+    assert "has 1 unit left to sell" in _text(alerts[0])
+
+
+def test_the_daily_summary_counts_yesterdays_orders(api, staff, catalog, inbox):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from nexus.notifications.tasks import send_daily_sales_summary  # noqa: PLC0415
+    from nexus.orders.models import Order  # noqa: PLC0415
+
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    for _ in range(2):
+        token = api.post("/api/v1/carts/").json()["token"]
+        api.post(
+            f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json"
+        )
+        api.post(
+            "/api/v1/checkout/",
+            {"cart": token, "email": "b@example.com", "shipping_address": ADDRESS},
+            format="json",
+        )
+    Order.objects.update(created_at=timezone.now() - timedelta(days=1))
+    inbox.messages.clear()
+
+    send_daily_sales_summary()
+
+    [summary] = inbox.messages
+    day = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert summary["Subject"] == f"Sales on {day}"
+    text = _text(summary)
+    assert f"Orders placed on {day}: 2" in text
+    assert "EUR: 2 orders (not cancelled), 40.00 in total" in text

@@ -168,6 +168,8 @@ else:
 
 # --- Background work ---------------------------------------------------------
 
+from celery.schedules import crontab  # noqa: E402 — the beat schedule below needs it
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 # Without a real broker, tasks run in the web process (after commit, where callers
 # use on_commit), so the embedded mode needs no worker.
@@ -214,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-abandoned-carts": {
         "task": "nexus.checkout.tasks.purge_abandoned_carts",
         "schedule": 24 * 3600.0,
+    },
+    "daily-sales-summary": {
+        "task": "nexus.notifications.tasks.send_daily_sales_summary",
+        "schedule": crontab(hour=6, minute=0),
     },
     "relay-outbox": {
         "task": "nexus.core.tasks.relay_outbox",
