@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from nexus.accounts.models import User
+from nexus.core.errors import DomainError
 from nexus.orders import services as orders_services
 from nexus.orders.models import Order
 from nexus.payments.errors import OrderNotPayable, RefundNotPossible
@@ -69,12 +70,16 @@ def payment_start(*, order: Order, payment_method: str, actor: User | None) -> S
         payment = Payment.objects.create(
             order=locked, gateway=provider.name, amount=locked.total, currency=locked.currency
         )
-    created = provider.create_payment(
-        amount=payment.amount,
-        currency=payment.currency,
-        order_number=order.number,
-        payment_method=payment_method,
-    )
+    try:
+        created = provider.create_payment(
+            amount=payment.amount,
+            currency=payment.currency,
+            order_number=order.number,
+            payment_method=payment_method,
+        )
+    except DomainError as exc:  # refused at once (a declined card) or unreachable
+        Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason=exc.code)
+        raise
     with transaction.atomic():
         payment.reference = created.reference
         payment.status = created.status

@@ -120,6 +120,8 @@ def test_an_unknown_card_is_refused(api, guest_order, django_capture_on_commit_c
     response = pay(api, guest_order, "1234", django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert response.json()["code"] == "payment_declined"
+    payment = Payment.objects.get()  # kept, as failed, for the record
+    assert (payment.status, payment.failure_reason) == ("failed", "payment_declined")
 
 
 def test_only_the_order_holder_may_pay(

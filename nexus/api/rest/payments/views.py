@@ -108,6 +108,8 @@ class PaymentConfirmView(APIView):
 class WebhookView(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()  # the signature is the credential
+    # Providers send bursts from few addresses; a per-IP limit would drop real events.
+    throttle_classes = ()
 
     @extend_schema(
         summary="Receive a payment provider's event",
