@@ -170,6 +170,8 @@ def cart_merge(*, guest_token: uuid.UUID, user: User) -> Cart:
     guest, target = locked[guest.pk], locked[target.pk]
     if guest.status != Cart.Status.OPEN or guest.user_id is not None:
         return target
+    if target.status != Cart.Status.OPEN:  # checked out meanwhile: merge into a new one
+        target, _ = cart_create(user=user)
     existing = {line.variant_id: line for line in target.lines.all()}
     room = settings.CART_MAX_LINES - len(existing)
     for line in guest.lines.all():
@@ -186,6 +188,7 @@ def cart_merge(*, guest_token: uuid.UUID, user: User) -> Cart:
             room -= 1
     guest.status = Cart.Status.MERGED
     guest.save(update_fields=["status", "updated_at"])
+    inventory_services.stock_reservation_release(holder=guest.token)
     _touch(target)
     return target
 
@@ -365,6 +368,8 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
         ],
     )
     orders_services.order_record_allocations(allocations=allocations)
+    if priced.totals.total == 0:  # a voucher covered everything: nothing to pay
+        orders_services.order_mark_paid(order=order, data={"reason": "nothing to pay"})
     cart.status = Cart.Status.ORDERED
     cart.reserved_until = None
     cart.save(update_fields=["status", "reserved_until", "updated_at"])

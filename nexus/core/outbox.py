@@ -77,12 +77,14 @@ def relay(*, batch: int = 100) -> int:
 def deliver(event_id: int, topic: str, payload: Mapping[str, Any]) -> None:
     """Run every consumer of the topic once for this event."""
     for name, handler in _consumers.get(topic, []):
-        try:
-            with transaction.atomic():
-                ProcessedEvent.objects.create(event_id=event_id, consumer=name)
-                handler(event_id, payload)
-        except IntegrityError:
-            continue  # handled before: a redelivery
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ProcessedEvent.objects.create(event_id=event_id, consumer=name)
+            except IntegrityError:
+                continue  # handled before: a redelivery
+            # The handler's own errors propagate (and roll its mark back) for a retry.
+            handler(event_id, payload)
 
 
 def lag() -> timedelta | None:

@@ -264,7 +264,9 @@ def stock_adjust(
     if not ProductVariant.objects.filter(pk=variant_id).exists():
         raise VariantNotFound(field_errors={"variant": ["No variant with this id."]})
     Stock.objects.get_or_create(variant_id=variant_id, warehouse=warehouse)
-    stock: Stock = Stock.objects.filter(variant_id=variant_id, warehouse=warehouse).locked().get()
+    # All the variant's rows, in primary-key order like every stock lock, then the one.
+    variant_stocks = _locked_stocks([variant_id])
+    stock = next(s for s in variant_stocks if s.warehouse_id == warehouse.pk)
     new_quantity = set_to if set_to is not None else stock.quantity + (delta or 0)
     if new_quantity < 0:
         raise StockNegative(field_errors={"quantity": [f"On hand would be {new_quantity}."]})
@@ -272,7 +274,7 @@ def stock_adjust(
         raise StockBelowAllocated(
             field_errors={"quantity": [f"{stock.quantity_allocated} units are promised to orders."]}
         )
-    before = sum(s.quantity - s.quantity_allocated for s in _locked_stocks([variant_id]))
+    before = sum(s.quantity - s.quantity_allocated for s in variant_stocks)
     _report_low_stock({variant_id: (before, before + new_quantity - stock.quantity)})
     StockMovement.objects.create(
         stock=stock,

@@ -9,8 +9,10 @@ never moves a payment back to an earlier state, so events may arrive in any orde
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+import structlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from nexus.payments.gateways.sandbox import SandboxGateway
 from nexus.payments.models import Payment, PaymentEvent, Refund
 
 Status = Payment.Status
+logger = structlog.get_logger(__name__)
 
 # How far along each state is; an event that would move a payment to a lower rank
 # arrived late and is ignored.
@@ -67,6 +70,8 @@ def payment_start(*, order: Order, payment_method: str, actor: User | None) -> S
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != Order.Status.UNPAID:
             raise OrderNotPayable(f"The order is {locked.status}.")
+        if locked.total <= 0:
+            raise OrderNotPayable("The order has nothing to pay.")
         payment = Payment.objects.create(
             order=locked, gateway=provider.name, amount=locked.total, currency=locked.currency
         )
@@ -76,6 +81,7 @@ def payment_start(*, order: Order, payment_method: str, actor: User | None) -> S
             currency=payment.currency,
             order_number=order.number,
             payment_method=payment_method,
+            idempotency_key=f"payment-{payment.pk}",
         )
     except DomainError as exc:  # refused at once (a declined card) or unreachable
         Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason=exc.code)
@@ -122,15 +128,40 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
             )
             transaction.on_commit(functools.partial(_process_later, stored.pk))
     except IntegrityError:
+        # Seen before; if it was never applied (its hand-over failed), try again now.
+        waiting = PaymentEvent.objects.filter(
+            gateway=gateway_name, event_id=event.event_id, processed_at__isnull=True
+        ).first()
+        if waiting is not None:
+            _process_later(waiting.pk)
         return False
     return True
 
 
 def _process_later(event_pk: int) -> None:
-    """Hand the event to the payments queue (run at once in the embedded mode)."""
+    """Hand the event to the payments queue (run at once in the embedded mode).
+
+    A failure here must not fail the provider's request: the event is stored, and
+    ``payment_events_requeue`` picks up whatever was not applied.
+    """
     from nexus.payments.tasks import process_payment_event  # noqa: PLC0415 — tasks import us
 
-    process_payment_event.delay(event_pk)
+    try:
+        process_payment_event.delay(event_pk)
+    except Exception:
+        logger.warning("payment_event_not_applied", event_pk=event_pk, exc_info=True)
+
+
+def payment_events_requeue(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Hand stored events that were never applied to the queue again."""
+    waiting = list(
+        PaymentEvent.objects.filter(
+            processed_at__isnull=True, received_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:500]
+    )
+    for event_pk in waiting:
+        _process_later(event_pk)
+    return len(waiting)
 
 
 def _order_event(payment: Payment, message: str) -> None:

@@ -13,3 +13,9 @@ from nexus.payments import services
 def process_payment_event(event_pk: int) -> None:
     """Apply a stored provider event; safe to run twice (it is marked processed)."""
     services.payment_event_process(event_pk=event_pk)
+
+
+@shared_task
+def requeue_payment_events() -> int:
+    """Periodic: stored provider events not applied yet go to the queue again."""
+    return services.payment_events_requeue()

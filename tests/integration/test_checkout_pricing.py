@@ -201,3 +201,22 @@ def test_per_customer_limits_count_a_guests_email_and_free_up_on_cancel(
     mine.post(f"/api/v1/orders/{number}/cancel/")
     assert buy(mine).status_code == 201
     assert Voucher.objects.get().used_count == 3
+
+
+def test_an_order_a_voucher_pays_in_full_is_paid_at_once(api, catalog):
+    Voucher.objects.create(code="FREE", kind=Voucher.Kind.PERCENTAGE, value=Decimal(100))
+    token = cart_with(api, catalog.red_shirt.variants.order_by("sku")[0], 1)
+    response = api.post(
+        CHECKOUT,
+        {"cart": token, "email": "g@example.com", "shipping_address": BERLIN, "voucher": "FREE"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["total"] == "0.00"
+    assert Order.objects.get().status == "paid"
+    payment = api.post(
+        f"/api/v1/orders/{response.json()['number']}/payments/",
+        {"payment_method": "4242424242424242", "cart": token},
+        format="json",
+    )
+    assert payment.status_code == 409

@@ -363,3 +363,34 @@ def test_cancelling_an_order_calls_off_a_payment_under_way(
         cancelled = client.post(f"/api/v1/orders/{number}/cancel/")
     assert cancelled.json()["status"] == "cancelled"
     assert Payment.objects.get().status == "cancelled"
+
+
+def test_an_event_whose_processing_was_lost_is_applied_by_the_requeue(
+    api, guest_order, django_capture_on_commit_callbacks
+):
+    from nexus.payments.tasks import requeue_payment_events  # noqa: PLC0415
+
+    payment = _started(api, guest_order, django_capture_on_commit_callbacks)
+    body, headers = signed_event("payment.succeeded", payment.reference, 4000)
+    with django_capture_on_commit_callbacks(execute=False):  # the hand-over is lost
+        api.post(WEBHOOK, body, content_type="application/json", **headers)
+    assert status_of(guest_order) == "unpaid"
+    PaymentEvent.objects.update(
+        received_at=PaymentEvent.objects.get().received_at.replace(year=2000)
+    )
+
+    assert requeue_payment_events() == 1
+
+    assert status_of(guest_order) == "paid"
+
+
+def test_a_resent_event_stored_but_not_applied_is_applied(
+    api, guest_order, django_capture_on_commit_callbacks
+):
+    payment = _started(api, guest_order, django_capture_on_commit_callbacks)
+    body, headers = signed_event("payment.succeeded", payment.reference, 4000)
+    with django_capture_on_commit_callbacks(execute=False):
+        api.post(WEBHOOK, body, content_type="application/json", **headers)
+    again = post_event(api, body, headers, django_capture_on_commit_callbacks)
+    assert again.json()["duplicate"] is True
+    assert status_of(guest_order) == "paid"

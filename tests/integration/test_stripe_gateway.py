@@ -151,7 +151,7 @@ def test_a_payment_intent_is_made_and_its_event_pays_the_order(
     sent = stripe_api[0]
     assert sent["form"]["amount"] == "4000"
     assert sent["form"]["currency"] == "eur"
-    assert sent["idempotency_key"] == f"order-{order['number']}-pm_card_visa"
+    assert sent["idempotency_key"] == f"payment-{started.json()['id']}"
     assert Order.objects.get().status == "unpaid"  # until Stripe's event says so
 
     intent = {

@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.notifications.tasks.send_daily_sales_summary",
         "schedule": crontab(hour=6, minute=0),
     },
+    "requeue-payment-events": {
+        "task": "nexus.payments.tasks.requeue_payment_events",
+        "schedule": 120.0,
+    },
     "relay-outbox": {
         "task": "nexus.core.tasks.relay_outbox",
         "schedule": 30.0,

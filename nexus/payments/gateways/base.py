@@ -36,7 +36,13 @@ class PaymentGateway(Protocol):
     name: ClassVar[str]
 
     def create_payment(
-        self, *, amount: Decimal, currency: str, order_number: str, payment_method: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        order_number: str,
+        payment_method: str,
+        idempotency_key: str,
     ) -> CreatedPayment: ...
 
     def confirm(self, *, reference: str, amount: Decimal, currency: str) -> None:

@@ -80,7 +80,13 @@ class SandboxGateway:
         self.outbox.append(SignedEvent(body, {SIGNATURE_HEADER: sign(body, self.secret)}))
 
     def create_payment(
-        self, *, amount: Decimal, currency: str, order_number: str, payment_method: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        order_number: str,
+        payment_method: str,
+        idempotency_key: str,
     ) -> CreatedPayment:
         reference = f"sb_pay_{secrets.token_hex(12)}"
         obj = {

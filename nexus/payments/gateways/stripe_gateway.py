@@ -52,7 +52,13 @@ class StripeGateway:
         )
 
     def create_payment(
-        self, *, amount: Decimal, currency: str, order_number: str, payment_method: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        order_number: str,
+        payment_method: str,
+        idempotency_key: str,
     ) -> CreatedPayment:
         try:
             intent = self.client.v1.payment_intents.create(
@@ -64,8 +70,8 @@ class StripeGateway:
                     "metadata": {"order": order_number},
                     "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
                 },
-                # The same order and method asked twice is one PaymentIntent at Stripe.
-                options={"idempotency_key": f"order-{order_number}-{payment_method}"},
+                # One local payment is one PaymentIntent at Stripe, however often asked.
+                options={"idempotency_key": idempotency_key},
             )
         except stripe.CardError as exc:
             raise PaymentDeclined(
