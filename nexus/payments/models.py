@@ -63,6 +63,9 @@ class PaymentEvent(models.Model):
     reference = models.CharField(max_length=255)
     # For refund events: the provider's id of the refund.
     refund_reference = models.CharField(max_length=255, blank=True)
+    # Our ids, echoed from the metadata we sent (see ProviderEvent).
+    local_payment_id = models.BigIntegerField(null=True, blank=True)
+    local_refund_id = models.BigIntegerField(null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)

@@ -81,7 +81,7 @@ def payment_start(*, order: Order, payment_method: str, actor: User | None) -> S
             currency=payment.currency,
             order_number=order.number,
             payment_method=payment_method,
-            idempotency_key=f"payment-{payment.pk}",
+            local_id=payment.pk,
         )
     except DomainError as exc:  # refused at once (a declined card) or unreachable
         Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason=exc.code)
@@ -121,6 +121,8 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
                 type=event.type,
                 reference=event.reference,
                 refund_reference=event.refund_reference,
+                local_payment_id=event.local_payment_id,
+                local_refund_id=event.local_refund_id,
                 amount=event.amount,
                 currency=event.currency,
                 failure_reason=event.failure_reason,
@@ -189,6 +191,17 @@ def _apply(stored: PaymentEvent) -> str:
         .filter(gateway=stored.gateway, reference=stored.reference)
         .first()
     )
+    if payment is None and stored.local_payment_id is not None:
+        # Created at the provider, but its answer never reached us (a timeout).
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("order")
+            .filter(gateway=stored.gateway, pk=stored.local_payment_id, reference="")
+            .first()
+        )
+        if payment is not None:
+            payment.reference = stored.reference
+            payment.save(update_fields=["reference", "updated_at"])
     if payment is None:
         return "ignored: unknown payment"
     handler = _HANDLERS.get(stored.type)
@@ -255,6 +268,15 @@ def _refunded(payment: Payment, stored: PaymentEvent) -> str:
         .filter(payment=payment, reference=stored.refund_reference)
         .first()
     )
+    if refund is None and stored.local_refund_id is not None:  # before its id was saved
+        refund = (
+            Refund.objects.select_for_update()
+            .filter(payment=payment, pk=stored.local_refund_id)
+            .first()
+        )
+        if refund is not None and not refund.reference:
+            refund.reference = stored.refund_reference
+            refund.save(update_fields=["reference"])
     if refund is None:  # made at the provider (its dashboard): recorded now
         refund = Refund.objects.create(
             payment=payment, reference=stored.refund_reference, amount=stored.amount or 0
@@ -298,11 +320,17 @@ def payment_refund(
             payment=locked, amount=wanted, restock=restock, requested_by=actor
         )
     provider = gateway(payment.gateway)
-    reference = provider.refund(reference=locked.reference, amount=wanted, currency=locked.currency)
+    try:
+        reference = provider.refund(
+            reference=locked.reference, amount=wanted, currency=locked.currency, local_id=refund.pk
+        )
+    except DomainError:
+        refund.delete()  # not asked after all: it must not hold the amount back
+        raise
     with transaction.atomic():
-        refund.reference = reference
-        refund.save(update_fields=["reference"])
+        Refund.objects.filter(pk=refund.pk, reference="").update(reference=reference)
         _deliver_after_commit(provider)
+    refund.refresh_from_db()
     return refund
 
 

@@ -68,6 +68,8 @@ class FakeStripe(BaseHTTPRequestHandler):
                 200,
                 {"id": "pi_local_1", "object": "payment_intent", "status": "canceled"},
             )
+        elif self.path == "/v1/refunds" and form.get("amount") == "999":
+            self._answer(500, {"error": {"type": "api_error", "message": "Stripe is down"}})
         elif self.path == "/v1/refunds":
             self._answer(
                 200,
@@ -236,7 +238,13 @@ def test_a_refund_goes_to_stripe_and_counts_when_its_event_arrives(
         f"/api/v1/staff/payments/{payment.pk}/refunds/", {"amount": "15.00"}, format="json"
     )
     assert response.status_code == 201, response.json()
-    assert stripe_api[-1]["form"] == {"payment_intent": "pi_local_1", "amount": "1500"}
+    refund_id = response.json()["id"]
+    assert stripe_api[-1]["form"] == {
+        "payment_intent": "pi_local_1",
+        "amount": "1500",
+        "metadata[refund]": str(refund_id),
+    }
+    assert stripe_api[-1]["idempotency_key"] == f"refund-{refund_id}"
     assert Order.objects.get().status == "paid"  # not yet: Stripe confirms it
 
     refund = {
@@ -292,3 +300,55 @@ def test_cancelling_asks_stripe_to_cancel_the_intent(
         django_capture_on_commit_callbacks,
     )
     assert Payment.objects.get().status == "cancelled"
+
+
+def test_a_refund_stripe_fails_is_not_kept_pending(
+    api, client_for, staff, stripe_api, order, django_capture_on_commit_callbacks, settings
+):
+    api.post(
+        f"/api/v1/orders/{order['number']}/payments/",
+        {"payment_method": "pm_card_visa", "cart": order["cart"]},
+        format="json",
+    )
+    intent = {
+        "id": "pi_local_1",
+        "object": "payment_intent",
+        "amount_received": 4000,
+        "currency": "eur",
+    }
+    deliver(
+        api,
+        stripe_event("payment_intent.succeeded", intent, event_id="evt_1"),
+        django_capture_on_commit_callbacks,
+    )
+    payment = Payment.objects.get()
+    url = f"/api/v1/staff/payments/{payment.pk}/refunds/"
+    failed = client_for(staff).post(url, {"amount": "9.99"}, format="json")
+    assert failed.status_code == 503
+    assert not payment.refunds.exists()
+    retried = client_for(staff).post(url, {"amount": "40.00"}, format="json")
+    assert retried.status_code == 201  # nothing held back by the failed attempt
+
+
+def test_an_intent_whose_answer_was_lost_is_found_by_its_metadata(
+    api, stripe_api, order, django_capture_on_commit_callbacks
+):
+    o = Order.objects.get()
+    payment = Payment.objects.create(
+        order=o, gateway="stripe", amount=o.total, currency="EUR", status="failed"
+    )  # the create call timed out: no reference was saved
+    intent = {
+        "id": "pi_lost_1",
+        "object": "payment_intent",
+        "amount_received": 4000,
+        "currency": "eur",
+        "metadata": {"payment": str(payment.pk)},
+    }
+    deliver(
+        api,
+        stripe_event("payment_intent.succeeded", intent, event_id="evt_l"),
+        django_capture_on_commit_callbacks,
+    )
+    payment.refresh_from_db()
+    assert (payment.reference, payment.status) == ("pi_lost_1", "succeeded")
+    assert Order.objects.get().status == "paid"

@@ -26,6 +26,10 @@ class ProviderEvent:
     type: str
     reference: str  # the payment it is about
     refund_reference: str = ""  # for refund events, the refund
+    # Our own ids, sent to the provider as metadata and echoed in its events: they find
+    # the payment or refund even when its provider id was never saved here.
+    local_payment_id: int | None = None
+    local_refund_id: int | None = None
     amount: Decimal | None = None
     currency: str = ""
     failure_reason: str = ""
@@ -42,7 +46,7 @@ class PaymentGateway(Protocol):
         currency: str,
         order_number: str,
         payment_method: str,
-        idempotency_key: str,
+        local_id: int,
     ) -> CreatedPayment: ...
 
     def confirm(self, *, reference: str, amount: Decimal, currency: str) -> None:
@@ -54,7 +58,7 @@ class PaymentGateway(Protocol):
         event follows."""
         ...
 
-    def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, local_id: int) -> str:
         """Ask for a refund; returns the provider's refund id. The money moves with
         a ``refund.succeeded`` event."""
         ...
@@ -71,3 +75,12 @@ def to_minor_units(amount: Decimal) -> int:
 
 def from_minor_units(amount: int) -> Decimal:
     return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def local_id(metadata: object, key: str) -> int | None:
+    """Our id from a provider object's metadata, if it is there and well-formed."""
+    if isinstance(metadata, dict):
+        value = metadata.get(key)
+        if isinstance(value, str | int) and str(value).isdigit():
+            return int(value)
+    return None

@@ -24,6 +24,7 @@ from nexus.payments.gateways.base import (
     CreatedPayment,
     ProviderEvent,
     from_minor_units,
+    local_id,
     to_minor_units,
 )
 
@@ -86,14 +87,14 @@ class SandboxGateway:
         currency: str,
         order_number: str,
         payment_method: str,
-        idempotency_key: str,
+        local_id: int,
     ) -> CreatedPayment:
         reference = f"sb_pay_{secrets.token_hex(12)}"
         obj = {
             "id": reference,
             "amount": to_minor_units(amount),
             "currency": currency.lower(),
-            "metadata": {"order": order_number},
+            "metadata": {"order": order_number, "payment": str(local_id)},
         }
         if payment_method == CARD_SUCCEEDS:
             self._emit("payment.succeeded", obj)
@@ -118,7 +119,7 @@ class SandboxGateway:
     def cancel(self, *, reference: str) -> None:
         self._emit("payment.cancelled", {"id": reference})
 
-    def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, local_id: int) -> str:
         refund_id = f"sb_re_{secrets.token_hex(12)}"
         self._emit(
             "refund.succeeded",
@@ -127,6 +128,7 @@ class SandboxGateway:
                 "payment": reference,
                 "amount": to_minor_units(amount),
                 "currency": currency.lower(),
+                "metadata": {"refund": str(local_id)},
             },
         )
         return refund_id
@@ -149,6 +151,8 @@ class SandboxGateway:
                 currency=str(obj.get("currency", "")).upper(),
                 failure_reason=str(obj.get("failure_code", "")),
                 raw=event,
+                local_payment_id=local_id(obj.get("metadata"), "payment"),
+                local_refund_id=local_id(obj.get("metadata"), "refund"),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookPayloadInvalid() from exc

@@ -21,6 +21,7 @@ from nexus.payments.gateways.base import (
     CreatedPayment,
     ProviderEvent,
     from_minor_units,
+    local_id,
     to_minor_units,
 )
 
@@ -58,7 +59,7 @@ class StripeGateway:
         currency: str,
         order_number: str,
         payment_method: str,
-        idempotency_key: str,
+        local_id: int,
     ) -> CreatedPayment:
         try:
             intent = self.client.v1.payment_intents.create(
@@ -67,11 +68,11 @@ class StripeGateway:
                     "currency": currency.lower(),
                     "payment_method": payment_method,
                     "confirm": True,
-                    "metadata": {"order": order_number},
+                    "metadata": {"order": order_number, "payment": str(local_id)},
                     "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
                 },
                 # One local payment is one PaymentIntent at Stripe, however often asked.
-                options={"idempotency_key": idempotency_key},
+                options={"idempotency_key": f"payment-{local_id}"},
             )
         except stripe.CardError as exc:
             raise PaymentDeclined(
@@ -98,10 +99,15 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise GatewayUnavailable() from exc
 
-    def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, local_id: int) -> str:
         try:
             refund = self.client.v1.refunds.create(
-                params={"payment_intent": reference, "amount": to_minor_units(amount)}
+                params={
+                    "payment_intent": reference,
+                    "amount": to_minor_units(amount),
+                    "metadata": {"refund": str(local_id)},
+                },
+                options={"idempotency_key": f"refund-{local_id}"},
             )
         except stripe.StripeError as exc:
             raise GatewayUnavailable() from exc
@@ -128,7 +134,13 @@ def _read(event: dict[str, Any]) -> ProviderEvent:
     try:
         obj = event["data"]["object"]
         kind = event["type"]
-        common = {"event_id": event["id"], "raw": event}
+        metadata = obj.get("metadata")
+        common = {
+            "event_id": event["id"],
+            "raw": event,
+            "local_payment_id": local_id(metadata, "payment"),
+            "local_refund_id": local_id(metadata, "refund"),
+        }
         if kind == "payment_intent.succeeded":
             return ProviderEvent(
                 type="payment.succeeded",
