@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from nexus.accounts.errors import AddressNotFound, UserNotFound
-from nexus.accounts.models import Address, User
+from nexus.accounts.models import POSTAL_FIELDS, Address, User
 
 
 def address_list_for_user(*, user: User) -> QuerySet[Address]:
@@ -16,6 +16,12 @@ def address_get_for_user(*, user: User, address_id: int) -> Address:
         return Address.objects.select_related("user").get(pk=address_id, user=user)
     except Address.DoesNotExist as exc:
         raise AddressNotFound() from exc
+
+
+def address_snapshot(*, user: User, address_id: int) -> dict[str, str]:
+    """The postal fields of the user's own saved address, as an order keeps them."""
+    saved = address_get_for_user(user=user, address_id=address_id)
+    return {field: str(getattr(saved, field) or "") for field in POSTAL_FIELDS}
 
 
 def user_list() -> QuerySet[User]:

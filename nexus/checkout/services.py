@@ -28,6 +28,7 @@ from nexus.checkout.errors import (
     VariantUnavailable,
 )
 from nexus.checkout.models import Cart, CartLine
+from nexus.core.errors import ValidationFailed
 from nexus.discounts import services as discounts_services
 from nexus.discounts.services import VoucherQuote
 from nexus.inventory import selectors as inventory_selectors
@@ -212,7 +213,7 @@ def cart_reserve(*, cart: Cart) -> Cart:
 class CheckoutDetails:
     """What the buyer tells at checkout; prices and totals are never among it."""
 
-    email: str
+    email: str  # a guest's; empty for a customer means the account's
     shipping_address: Mapping[str, Any]
     billing_address: Mapping[str, Any]
     shipping_method_id: int | None = None
@@ -287,7 +288,8 @@ def checkout_quote(
     voucher_code: str | None = None,
     email: str = "",
 ) -> Priced:
-    """What the order would cost, for the storefront's summary; writes nothing."""
+    """What the order would cost, for the storefront's summary; writes nothing.
+    ``email`` (a guest's; a customer's account otherwise) counts per-customer voucher uses."""
     return _price(
         summary=selectors.cart_summary(cart=cart),
         country=country,
@@ -295,7 +297,7 @@ def checkout_quote(
         shipping_method_id=shipping_method_id,
         voucher_code=voucher_code,
         user=user,
-        email=email,
+        email=email or (user.email if user else ""),
         claim_voucher=False,
     )
 
@@ -310,6 +312,9 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
     a cycle. A second attempt on the same cart finds it closed (409); the order's
     unique cart token is the database's own guard of the same rule.
     """
+    email = details.email or (user.email if user else "")
+    if not email:
+        raise ValidationFailed(field_errors={"email": ["Guests must give an email address."]})
     cart = _locked_open(cart)
     summary = selectors.cart_summary(cart=cart, with_stock=False)
     if not summary["lines"]:
@@ -330,12 +335,12 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
         shipping_method_id=details.shipping_method_id,
         voucher_code=details.voucher_code,
         user=user,
-        email=details.email,
+        email=email,
         claim_voucher=True,
     )
     order, order_lines = orders_services.order_create(
         user=user,
-        email=details.email,
+        email=email,
         currency=cart.currency,
         lines=[
             {

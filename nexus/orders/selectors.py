@@ -1,5 +1,7 @@
 """Reads of orders, always scoped to who may see them."""
 
+from uuid import UUID
+
 from django.db.models import Prefetch, QuerySet
 
 from nexus.accounts.models import User
@@ -24,6 +26,21 @@ def order_get_for_user(*, user: User, number: str) -> Order:
         .first()
     )
     if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_get_for_holder(*, number: str, user: User | None, cart_token: UUID | None) -> Order:
+    """The order if the caller holds it: a customer's order to that customer, a guest's
+    order to whoever shows the token of the cart it came from; otherwise not found."""
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        raise OrderNotFound()
+    if order.user_id is not None:
+        holds = user is not None and user.pk == order.user_id
+    else:
+        holds = cart_token is not None and cart_token == order.cart_token
+    if not holds:
         raise OrderNotFound()
     return order
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.accounts import selectors as accounts_selectors
-from nexus.accounts.models import POSTAL_FIELDS, Address, User
+from nexus.accounts.models import POSTAL_FIELDS, User
 from nexus.api.rest.checkout import serializers as s
 from nexus.api.rest.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from nexus.api.rest.orders.serializers import OrderDetailOutput
@@ -152,10 +152,7 @@ def _address(data: dict[str, Any], kind: str, user: User | None) -> dict[str, An
         raise ValidationFailed(
             field_errors={f"{kind}_address_id": ["Sign in to use a saved address."]}
         )
-    saved: Address = accounts_selectors.address_get_for_user(
-        user=user, address_id=data[f"{kind}_address_id"]
-    )
-    return {field: str(getattr(saved, field) or "") for field in POSTAL_FIELDS}
+    return accounts_selectors.address_snapshot(user=user, address_id=data[f"{kind}_address_id"])
 
 
 class CheckoutView(APIView):
@@ -180,14 +177,11 @@ class CheckoutView(APIView):
         values = data.validated_data
         user = _user(request)
         cart = selectors.cart_get(token=values["cart"], user=user)
-        email = values.get("email") or (user.email if user else None)
-        if not email:
-            raise ValidationFailed(field_errors={"email": ["Guests must give an email address."]})
         shipping = _address(values, "shipping", user)
         if shipping is None:  # the serializer already requires one; kept for the type
             raise ValidationFailed(field_errors={"shipping_address": ["Required."]})
         details = services.CheckoutDetails(
-            email=email,
+            email=values.get("email", ""),
             shipping_address=shipping,
             billing_address=_address(values, "billing", user) or shipping,
             shipping_method_id=values.get("shipping_method"),
@@ -223,7 +217,7 @@ class CheckoutSummaryView(APIView):
             region=values.get("region", ""),
             shipping_method_id=values.get("shipping_method"),
             voucher_code=values.get("voucher"),
-            email=values.get("email") or (user.email if user else ""),
+            email=values.get("email", ""),
         )
         totals = priced.totals
         return Response(

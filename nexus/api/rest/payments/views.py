@@ -19,25 +19,15 @@ from nexus.api.rest.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from nexus.api.rest.payments import serializers as s
 from nexus.api.rest.permissions import IsStaff, model_permissions
 from nexus.api.rest.schema import BODY_ERRORS, problems
-from nexus.orders.errors import OrderNotFound
+from nexus.orders import selectors as orders_selectors
 from nexus.orders.models import Order
 from nexus.payments import selectors, services
 from nexus.payments.models import Payment
 
 
 def _order_for(request: Request, number: str, cart: uuid.UUID | None) -> Order:
-    """The order, if the caller may pay for it: a customer's order to that customer,
-    a guest's order to whoever shows the token of the cart it came from."""
-    order = Order.objects.filter(number=number).first()
     user = request.user if isinstance(request.user, User) else None
-    if order is None:
-        raise OrderNotFound()
-    if order.user_id is not None:
-        if user is None or user.pk != order.user_id:
-            raise OrderNotFound()
-    elif cart is None or cart != order.cart_token:
-        raise OrderNotFound()
-    return order
+    return orders_selectors.order_get_for_holder(number=number, user=user, cart_token=cart)
 
 
 class OrderPaymentListView(APIView):
