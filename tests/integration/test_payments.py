@@ -394,3 +394,17 @@ def test_a_resent_event_stored_but_not_applied_is_applied(
     again = post_event(api, body, headers, django_capture_on_commit_callbacks)
     assert again.json()["duplicate"] is True
     assert status_of(guest_order) == "paid"
+
+
+@pytest.mark.parametrize("gateway", ["sandbox", "stripe"])
+def test_a_body_that_is_not_utf8_is_a_400(api, settings, gateway):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_x", "whsec_x"
+    header = "HTTP_SANDBOX_SIGNATURE" if gateway == "sandbox" else "HTTP_STRIPE_SIGNATURE"
+    response = api.post(
+        f"/api/v1/payments/webhooks/{gateway}/",
+        b"\xff\xfe{",
+        content_type="application/json",
+        **{header: "t=1,v1=ab"},
+    )
+    assert response.status_code == 400
+    assert not PaymentEvent.objects.exists()

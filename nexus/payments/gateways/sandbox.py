@@ -59,6 +59,8 @@ def verify(body: bytes, header: str, secret: str, tolerance_seconds: int) -> Non
         stripe.WebhookSignature.verify_header(body, header, secret, tolerance_seconds)
     except stripe.SignatureVerificationError as exc:
         raise WebhookSignatureInvalid(str(exc.user_message or exc)) from exc
+    except ValueError as exc:  # not UTF-8: there is nothing a signature could cover
+        raise WebhookPayloadInvalid() from exc
 
 
 class SandboxGateway:
