@@ -46,8 +46,11 @@ def test_unknown_account_is_404(client_for, staff):
 
 
 def test_filters(client_for, staff):
-    UserFactory.create(email="ann@example.com", first_name="Ann")
-    UserFactory.create(email="bob@example.com", first_name="Bob", is_active=False)
+    # Names the search words cannot match by chance (the factory's are random).
+    staff.first_name, staff.last_name = "Sam", "Lee"
+    staff.save(update_fields=["first_name", "last_name"])
+    UserFactory.create(email="ann@example.com", first_name="Ann", last_name="Roe")
+    UserFactory.create(email="bob@example.com", first_name="Bob", last_name="Doe", is_active=False)
     client = client_for(staff)
 
     def emails(query):
