@@ -18,7 +18,7 @@ SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) spectacular --valida
 # Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
 QUEUES ?= default,email,webhooks,payments,reports
 
-.PHONY: help install run worker beat test lint fmt schema bootstrap bench
+.PHONY: help install run worker relay beat test lint fmt schema bootstrap bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ run: bootstrap ## Serve the whole system on http://$(HOST):$(PORT) (embedded mod
 
 worker: install ## A Celery worker on RabbitMQ (CELERY_BROKER_URL), serving QUEUES
 	exec $(UV) run --frozen celery -A nexus.config worker --queues $(QUEUES) --loglevel INFO
+
+relay: install ## The outbox relay: publishes domain events to RabbitMQ as they commit (one or more)
+	exec $(MANAGE) relay_outbox
 
 beat: install ## Celery beat: the periodic tasks of CELERY_BEAT_SCHEDULE (run exactly one)
 	@mkdir -p var

@@ -1,10 +1,15 @@
 """The transactional outbox: domain events leave through rows written with the change.
 
-``emit`` writes the row inside the caller's transaction and, after the commit, nudges
-the relay (at once in the embedded mode). ``relay`` publishes unsent rows to Celery
-under ``SELECT … FOR UPDATE SKIP LOCKED``, so several relays never publish one row at
-the same time, and marks them sent; a broker that is down leaves them waiting.
-Consumers subscribe with ``consumer`` and run at most once per event.
+``emit`` writes the row inside the caller's transaction and wakes the relay: on
+PostgreSQL by ``NOTIFY``, which the server delivers only if the transaction commits;
+in the embedded mode by relaying in-process right after the commit. A web request
+never talks to the broker, so a broker outage cannot slow or fail it.
+
+``relay`` publishes unsent rows to Celery under ``SELECT … FOR UPDATE SKIP LOCKED``,
+so several relays never publish one row at the same time, and marks them sent in the
+same transaction; a relay that dies before that commit leaves them unsent, to be
+published again. A broker that is down leaves them waiting. Consumers subscribe with
+``consumer`` and run at most once per event.
 """
 
 from collections.abc import Callable, Mapping
@@ -12,7 +17,9 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from nexus.core.models import OutboxEvent, ProcessedEvent
@@ -33,27 +40,29 @@ def consumer(topic: str, name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# The PostgreSQL channel the relay process listens on (``manage.py relay_outbox``).
+CHANNEL = "nexus_outbox"
+
+
 def emit(topic: str, payload: Mapping[str, Any]) -> OutboxEvent:
     event = OutboxEvent.objects.create(topic=topic, payload=dict(payload))
-    transaction.on_commit(_nudge_relay)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(_relay_in_process, robust=True)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")  # sent at commit, dropped on rollback
     return event
 
 
-def _nudge_relay() -> None:
-    """Ask for a relay run soon; the periodic relay covers a nudge that is lost."""
-    from nexus.core.tasks import relay_outbox  # noqa: PLC0415 — tasks import this module
-
-    try:
-        relay_outbox.delay()
-    except Exception:
-        logger.warning("outbox_nudge_failed", exc_info=True)
+def _relay_in_process() -> None:
+    relay()
 
 
 def relay(*, batch: int = 100) -> int:
     """Publish up to ``batch`` unsent events in order; returns how many were sent."""
     from nexus.core.tasks import deliver_event  # noqa: PLC0415
 
-    sent = 0
+    sent: list[int] = []
     with transaction.atomic():
         rows = OutboxEvent.objects.filter(sent_at__isnull=True).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -63,15 +72,15 @@ def relay(*, batch: int = 100) -> int:
                 deliver_event.apply_async(args=(event.pk, event.topic, event.payload))
             except Exception as exc:  # noqa: BLE001 — kept for the next run, with the reason
                 OutboxEvent.objects.filter(pk=event.pk).update(
-                    attempts=event.attempts + 1, last_error=repr(exc)[:2000]
+                    attempts=F("attempts") + 1, last_error=repr(exc)[:2000]
                 )
                 logger.warning("outbox_publish_failed", event_id=event.pk, error=repr(exc))
                 break
-            OutboxEvent.objects.filter(pk=event.pk).update(
-                sent_at=timezone.now(), attempts=event.attempts + 1
-            )
-            sent += 1
-    return sent
+            sent.append(event.pk)
+        OutboxEvent.objects.filter(pk__in=sent).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return len(sent)
 
 
 def deliver(event_id: int, topic: str, payload: Mapping[str, Any]) -> None:
@@ -82,7 +91,8 @@ def deliver(event_id: int, topic: str, payload: Mapping[str, Any]) -> None:
                 with transaction.atomic():
                     ProcessedEvent.objects.create(event_id=event_id, consumer=name)
             except IntegrityError:
-                continue  # handled before: a redelivery
+                logger.info("outbox_event_already_handled", event_id=event_id, consumer=name)
+                continue  # a redelivery
             # The handler's own errors propagate (and roll its mark back) for a retry.
             handler(event_id, payload)
 
@@ -93,3 +103,7 @@ def lag() -> timedelta | None:
         OutboxEvent.objects.filter(sent_at__isnull=True).order_by("pk").values("created_at").first()
     )
     return timezone.now() - oldest["created_at"] if oldest else None
+
+
+def unsent_count() -> int:
+    return OutboxEvent.objects.filter(sent_at__isnull=True).count()

@@ -86,3 +86,34 @@ def test_a_redelivered_event_is_consumed_once():
     outbox.deliver(event.pk, event.topic, event.payload)
     outbox.deliver(event.pk, event.topic, event.payload)
     assert [event.pk] == SEEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_is_notified_at_commit_and_not_on_rollback(settings):
+    """Outside the embedded mode an event wakes the relay process by NOTIFY, which
+    PostgreSQL delivers only when the writing transaction commits."""
+    import psycopg  # noqa: PLC0415
+
+    from tests.system import run_database_url  # noqa: PLC0415
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with psycopg.connect(run_database_url(), autocommit=True) as listener:
+        listener.execute(f"LISTEN {outbox.CHANNEL}")
+
+        def notices() -> int:
+            return len(list(listener.notifies(timeout=0.5)))
+
+        def change_that_fails() -> None:
+            with transaction.atomic():
+                outbox.emit("test.counted", {"n": 1})
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            change_that_fails()
+        assert notices() == 0
+
+        with transaction.atomic():
+            outbox.emit("test.counted", {"n": 2})
+            assert notices() == 0  # not before the commit
+        assert notices() == 1
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 1  # left for the relay

@@ -11,35 +11,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.db import connection
 
 from nexus.config.celery import app as celery_app
-from tests.integration.test_notifications import Inbox, _free_port
+from tests.system import Inbox, run_database_url, smtp_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _test_database_url() -> str:
-    """The database this test run made, for the worker process."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    with smtp_inbox() as handler:
+        yield handler
 
 
 @pytest.fixture
-def smtp_inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture
-def worker_queue(smtp_inbox: Inbox) -> Iterator[str]:
+def worker_queue(inbox: Inbox) -> Iterator[str]:
     """A worker serving a queue of its own (other runs may share this RabbitMQ).
 
     Tasks the worker itself sends run inline there, so nothing it does reaches the
@@ -49,9 +36,9 @@ def worker_queue(smtp_inbox: Inbox) -> Iterator[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "nexus.config.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": run_database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "true",
-        "TEST_EMAIL_URL": f"smtp://127.0.0.1:{smtp_inbox.port}",
+        "TEST_EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
     }
     process = subprocess.Popen(
         [
@@ -113,7 +100,7 @@ def test_a_payment_event_is_applied_by_a_worker_on_rabbitmq(worker_queue, api):
     assert event.outcome == "succeeded"
 
 
-def test_an_order_email_goes_outbox_to_rabbitmq_to_worker_to_smtp(worker_queue, smtp_inbox):
+def test_an_order_email_goes_outbox_to_rabbitmq_to_worker_to_smtp(worker_queue, inbox):
     """The relay publishes to RabbitMQ; the worker runs the event's consumers; the
     confirmation email arrives at the SMTP server."""
     from nexus.core import outbox  # noqa: PLC0415
@@ -130,7 +117,7 @@ def test_an_order_email_goes_outbox_to_rabbitmq_to_worker_to_smtp(worker_queue, 
     finally:
         celery_app.conf.task_default_queue = "default"
     deadline = time.monotonic() + 60
-    while not smtp_inbox.messages:
+    while not inbox.messages:
         assert time.monotonic() < deadline, "no email arrived"
         time.sleep(0.2)  # polling the SMTP server; bounded by the deadline
-    assert [m["Subject"] for m in smtp_inbox.messages] == [f"Your order {number}"]
+    assert [m["Subject"] for m in inbox.messages] == [f"Your order {number}"]

@@ -3,20 +3,22 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from nexus.api import metrics
 from nexus.api.rest import health
 from nexus.api.rest.problems import problem_response
 
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "/healthz": health.healthz,
     "/readyz": health.readyz,
+    "/metrics": metrics.metrics,
 }
 
 
 class ProbeMiddleware:
-    """Answer /healthz and /readyz before anything else runs.
+    """Answer /healthz, /readyz and /metrics before anything else runs.
 
-    Kubernetes and load balancers call them by pod IP, which is no allowed host,
-    without cookies or CSRF tokens; they need none of the request machinery.
+    Kubernetes, load balancers and Prometheus call them by pod IP, which is no allowed
+    host, without cookies or CSRF tokens; they need none of the request machinery.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/", include("nexus.api.rest.catalog.staff_urls")),
     path("staff/", include("nexus.api.rest.inventory.urls")),
     path("staff/", include("nexus.api.rest.orders.staff_urls")),
+    path("staff/", include("nexus.api.rest.webhooks.urls")),
 ]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "nexus.payments",
     "nexus.checkout",
     "nexus.notifications",
+    "nexus.webhooks",
     "nexus.demo",
 ]
 
@@ -225,15 +226,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.payments.tasks.requeue_payment_events",
         "schedule": 120.0,
     },
+    # The relay process (`make relay`) publishes at once; this covers its absence.
     "relay-outbox": {
         "task": "nexus.core.tasks.relay_outbox",
         "schedule": 30.0,
+    },
+    "send-due-webhooks": {
+        "task": "nexus.webhooks.tasks.send_due_webhooks",
+        "schedule": 15.0,
     },
     "delete-expired-idempotency-records": {
         "task": "nexus.core.tasks.delete_expired_idempotency_records",
         "schedule": 3600.0,
     },
 }
+
+# --- Outgoing webhooks ------------------------------------------------------
+
+OUTGOING_WEBHOOK_TIMEOUT_SECONDS = env.float("OUTGOING_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+OUTGOING_WEBHOOK_MAX_ATTEMPTS = env.int("OUTGOING_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Retry n waits base * 4^(n-1) (capped at 6 h, ±20 %): 30 s, 2 min, 8 min, 32 min, 2 h, 6 h…
+OUTGOING_WEBHOOK_RETRY_BASE_SECONDS = env.float("OUTGOING_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# Subscriber URLs on loopback, private or link-local addresses are refused unless this
+# is set (a shop whose receivers live on its own network; local development).
+OUTGOING_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("OUTGOING_WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 
 # --- Email ------------------------------------------------------------------
 
@@ -376,6 +392,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "nexus.orders.models.Order.Status",
         "CartStatusEnum": ["open", "merged", "ordered"],
         "PaymentStatusEnum": "nexus.payments.models.Payment.Status",
+        "WebhookDeliveryStatusEnum": "nexus.webhooks.models.WebhookDelivery.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
