@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from nexus.accounts.models import User
+from nexus.core import outbox
 from nexus.core.errors import DomainError
 from nexus.orders import services as orders_services
 from nexus.orders.models import Order
@@ -107,7 +108,9 @@ def payment_confirm(*, payment: Payment) -> Payment:
 
 
 def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> bool:
-    """Verify and store a provider event; process it after the commit.
+    """Verify and store a provider event; it is applied on the ``payments`` queue once
+    the outbox event written with it is relayed (in-process after the commit in the
+    embedded mode), so the provider's request never waits on the broker.
 
     Returns False for an event seen before (acknowledged, not processed again).
     Raises WebhookSignatureInvalid or WebhookPayloadInvalid, storing nothing.
@@ -128,22 +131,27 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
                 failure_reason=event.failure_reason,
                 payload=dict(event.raw),
             )
-            transaction.on_commit(functools.partial(_process_later, stored.pk))
+            outbox.emit(EVENT_RECEIVED, {"event": stored.pk})
     except IntegrityError:
         # Seen before; if it was never applied (its hand-over failed), try again now.
         waiting = PaymentEvent.objects.filter(
             gateway=gateway_name, event_id=event.event_id, processed_at__isnull=True
         ).first()
         if waiting is not None:
-            _process_later(waiting.pk)
+            with transaction.atomic():
+                outbox.emit(EVENT_RECEIVED, {"event": waiting.pk})
         return False
     return True
 
 
-def _process_later(event_pk: int) -> None:
+# The outbox topic that hands a stored provider event to the payments queue.
+EVENT_RECEIVED = "payment.event_received"
+
+
+def process_later(event_pk: int) -> None:
     """Hand the event to the payments queue (run at once in the embedded mode).
 
-    A failure here must not fail the provider's request: the event is stored, and
+    A failure here is logged, not raised: the event is stored, and
     ``payment_events_requeue`` picks up whatever was not applied.
     """
     from nexus.payments.tasks import process_payment_event  # noqa: PLC0415 — tasks import us
@@ -162,7 +170,7 @@ def payment_events_requeue(*, older_than: timedelta = timedelta(minutes=2)) -> i
         ).values_list("pk", flat=True)[:500]
     )
     for event_pk in waiting:
-        _process_later(event_pk)
+        process_later(event_pk)
     return len(waiting)
 
 
