@@ -24,6 +24,7 @@ class Behaviour:
     pause: float = 0.0
     barrier: threading.Barrier | None = None
     secret: str | None = None
+    body: bytes = b"ok"
 
 
 class Receiver:
@@ -84,9 +85,9 @@ class Receiver:
                     threading.Event().wait(behaviour.pause)  # a slow receiver
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    self.send_header("Content-Length", str(len(behaviour.body)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(behaviour.body)
                 except OSError:
                     pass  # the sender gave up waiting: that is the point of a pause
 

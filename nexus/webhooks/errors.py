@@ -1,4 +1,4 @@
-from nexus.core.errors import NotFound, ValidationFailed
+from nexus.core.errors import Conflict, NotFound, ValidationFailed
 
 
 class WebhookEndpointNotFound(NotFound):
@@ -14,3 +14,8 @@ class WebhookDeliveryNotFound(NotFound):
 class WebhookUrlRefused(ValidationFailed):
     code = "webhook_url_refused"
     default_message = "The webhook URL is not one we may send to."
+
+
+class WebhookDeliveryInFlight(Conflict):
+    code = "webhook_delivery_in_flight"
+    default_message = "The delivery is being sent right now; redeliver it once that attempt ends."

@@ -51,8 +51,12 @@ class WebhookDelivery(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    # When a sender may take it next: the retry time, or the end of a sender's lease.
+    # When it is due (the first try, or the retry); None once it succeeded or gave up.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A sender's hold while its request is out: only the holder of ``claim`` records the
+    # outcome, and nobody else takes it before ``leased_until`` (a sender that died).
+    claim = models.UUIDField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -12,9 +12,9 @@ import ipaddress
 import socket
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -57,11 +57,46 @@ def signature_headers(*, secret: str, message_id: str, body: str, at: datetime) 
     }
 
 
-def _split(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+@dataclass(frozen=True)
+class _Target:
+    url: httpx.URL
+    scheme: str
+    host: str  # ASCII (IDNA-encoded as httpx sends it): resolved, sent as Host and SNI
+    port: int
+
+
+def _target(url: str) -> _Target:
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise AddressRefused(f"The URL cannot be used: {exc}") from exc
+    if parsed.scheme not in ("http", "https") or not host:
         raise AddressRefused("Only http and https URLs with a host can receive webhooks.")
-    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    if port is not None and not 0 < port < 65536:
+        raise AddressRefused(f"The URL cannot be used: port {port} does not exist.")
+    return _Target(parsed, parsed.scheme, host, port or (443 if parsed.scheme == "https" else 80))
+
+
+# Address blocks that carry an IPv4 address in their last 32 bits: NAT64 (well-known and
+# local-use) and the deprecated IPv4-compatible form. The IPv4 inside is checked too.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(block) for block in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")
+)
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv4Address):
+        return True
+    if ip.is_site_local:
+        return False
+    inside = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in block for block in _EMBEDDING_IPV4):
+        inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return all(_is_public(v4) for v4 in inside if v4 is not None)
 
 
 def _check_addresses(host: str, addresses: Sequence[str], *, allow_private: bool) -> str:
@@ -69,7 +104,7 @@ def _check_addresses(host: str, addresses: Sequence[str], *, allow_private: bool
         raise AddressRefused(f"{host} does not resolve.")
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not allow_private and (not ip.is_global or ip.is_multicast):
+        if not allow_private and not _is_public(ip):
             raise AddressRefused(
                 f"{host} resolves to {ip}, a loopback, private, link-local or reserved "
                 "address; webhooks go to public addresses only."
@@ -77,33 +112,36 @@ def _check_addresses(host: str, addresses: Sequence[str], *, allow_private: bool
     return addresses[0]
 
 
-def _addresses(infos: Sequence[tuple[object, ...]]) -> list[str]:
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))  # type: ignore[index]
+def _resolve(target: _Target) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise AddressRefused(f"{target.host} does not resolve ({exc}).") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def check_url(url: str, *, allow_private: bool) -> str:
     """The address the URL would be sent to, or ``AddressRefused`` saying why not."""
-    _, host, port = _split(url)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise AddressRefused(f"{host} does not resolve ({exc.strerror}).") from exc
-    return _check_addresses(host, _addresses(infos), allow_private=allow_private)
+    target = _target(url)
+    return _check_addresses(target.host, _resolve(target), allow_private=allow_private)
+
+
+# Name lookups run here rather than in asyncio's default executor, which ``asyncio.run``
+# waits for at the end: a lookup that outlives its request's timeout must not hold the
+# batch back.
+_resolver = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-dns")
 
 
 async def _pinned_request(
     outgoing: Outgoing, *, allow_private: bool
 ) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
-    scheme, host, port = _split(outgoing.url)
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise AddressRefused(f"{host} does not resolve ({exc.strerror}).") from exc
-    address = _check_addresses(host, _addresses(infos), allow_private=allow_private)
-    url = httpx.URL(outgoing.url)
-    headers = {"Host": url.netloc.decode("ascii")}
-    extensions = {"sni_hostname": host} if scheme == "https" else {}
-    return url.copy_with(host=address), headers, extensions
+    target = _target(outgoing.url)
+    loop = asyncio.get_running_loop()
+    addresses = await loop.run_in_executor(_resolver, _resolve, target)
+    address = _check_addresses(target.host, addresses, allow_private=allow_private)
+    headers = {"Host": target.url.netloc.decode("ascii")}  # without userinfo
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return target.url.copy_with(host=address), headers, extensions
 
 
 async def _send(
@@ -135,14 +173,17 @@ async def _send(
             outgoing.delivery_id,
             elapsed(),
             status_code=response.status_code,
-            response_excerpt=excerpt[:_EXCERPT_BYTES].decode("utf-8", errors="replace"),
+            # PostgreSQL text holds no NUL, and a binary answer may well have some.
+            response_excerpt=excerpt[:_EXCERPT_BYTES]
+            .decode("utf-8", errors="replace")
+            .replace("\x00", "\ufffd"),
         )
     except TimeoutError:
         return Outcome(outgoing.delivery_id, elapsed(), error=f"No answer within {timeout:g} s.")
     except AddressRefused as exc:
         return Outcome(outgoing.delivery_id, elapsed(), error=str(exc))
-    except httpx.HTTPError as exc:
-        return Outcome(outgoing.delivery_id, elapsed(), error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 — any failure is this attempt's outcome, not the batch's
+        return Outcome(outgoing.delivery_id, elapsed(), error=f"{type(exc).__name__}: {exc!r}")
 
 
 async def _send_all(
@@ -150,6 +191,7 @@ async def _send_all(
 ) -> list[Outcome]:
     async with httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Content-Type": "application/json"},
+        timeout=httpx.Timeout(timeout),  # the whole attempt is bounded in _send as well
         follow_redirects=False,  # a redirect could point anywhere, the guard included
         trust_env=False,
         limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),

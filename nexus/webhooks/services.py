@@ -15,16 +15,20 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
+import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from nexus.core.errors import ValidationFailed
-from nexus.webhooks.errors import WebhookUrlRefused
+from nexus.webhooks.errors import WebhookDeliveryInFlight, WebhookUrlRefused
 from nexus.webhooks.models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from nexus.webhooks.sending import AddressRefused, Outcome, Outgoing, check_url, send_all
 
+logger = structlog.get_logger(__name__)
 _MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -108,21 +112,24 @@ def event_fan_out(*, event_id: int, event_type: str, payload: Mapping[str, Any])
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send again now, with a fresh set of attempts (the log keeps the earlier ones)."""
-    delivery.status = WebhookDelivery.Status.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = timezone.now()
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    now = timezone.now()
+    reset = WebhookDelivery.objects.filter(pk=delivery.pk).exclude(leased_until__gt=now)
+    if not reset.update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=now):
+        raise WebhookDeliveryInFlight()
+    delivery.refresh_from_db()
     return delivery
 
 
 def _claim_due(
     *, event_id: int | None, delivery_ids: Iterable[int] | None, limit: int
-) -> list[WebhookDelivery]:
+) -> tuple[UUID, list[WebhookDelivery]]:
     now = timezone.now()
     lease = timedelta(seconds=settings.OUTGOING_WEBHOOK_TIMEOUT_SECONDS + 60)
+    claim = uuid4()
     with transaction.atomic():
         due = (
             WebhookDelivery.objects.filter(
+                Q(leased_until__isnull=True) | Q(leased_until__lt=now),
                 status=WebhookDelivery.Status.PENDING,
                 next_attempt_at__lte=now,
                 endpoint__is_active=True,
@@ -139,49 +146,50 @@ def _claim_due(
         claimed = list(due[:limit])
         # Held for the time the requests may take; a sender that dies lets it go then.
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
-            next_attempt_at=now + lease
+            claim=claim, leased_until=now + lease
         )
-    return claimed
+    return claim, claimed
 
 
 def _backoff(attempts: int) -> timedelta:
-    base = settings.OUTGOING_WEBHOOK_RETRY_BASE_SECONDS * 4 ** (attempts - 1)
-    delay = min(timedelta(seconds=base), _MAX_BACKOFF)
+    base = settings.OUTGOING_WEBHOOK_RETRY_BASE_SECONDS * 4.0 ** min(attempts - 1, 30)
+    delay = timedelta(seconds=min(base, _MAX_BACKOFF.total_seconds()))
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 — jitter, not a secret
 
 
-def _record(delivery: WebhookDelivery, outcome: Outcome) -> None:
+def _record(delivery: WebhookDelivery, outcome: Outcome, *, claim: UUID) -> None:
+    """Keep the attempt's outcome, if this sender still holds the delivery (it may have
+    been deleted with its endpoint meanwhile)."""
     now = timezone.now()
-    WebhookAttempt.objects.create(
-        delivery=delivery,
-        status_code=outcome.status_code,
-        latency_ms=outcome.latency_ms,
-        error=outcome.error,
-        response_excerpt=outcome.response_excerpt,
-    )
-    delivery.attempts += 1
-    delivery.last_status_code = outcome.status_code
-    delivery.last_latency_ms = outcome.latency_ms
-    delivery.last_error = outcome.error or (
-        "" if outcome.ok else f"The receiver answered {outcome.status_code}."
-    )
+    attempts = delivery.attempts + 1
     if outcome.ok:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
-    elif delivery.attempts >= settings.OUTGOING_WEBHOOK_MAX_ATTEMPTS:
-        delivery.status, delivery.next_attempt_at = "failed", None
+        status, next_attempt_at = WebhookDelivery.Status.SUCCEEDED, None
+    elif attempts >= settings.OUTGOING_WEBHOOK_MAX_ATTEMPTS:
+        status, next_attempt_at = WebhookDelivery.Status.FAILED, None
     else:
-        delivery.next_attempt_at = now + _backoff(delivery.attempts)
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "status",
-            "next_attempt_at",
-            "delivered_at",
-            "last_status_code",
-            "last_latency_ms",
-            "last_error",
-        ]
-    )
+        status, next_attempt_at = WebhookDelivery.Status.PENDING, now + _backoff(attempts)
+    error = outcome.error or ("" if outcome.ok else f"The receiver answered {outcome.status_code}.")
+    delivered = {"delivered_at": now} if outcome.ok else {}
+    with transaction.atomic():
+        held = WebhookDelivery.objects.filter(pk=delivery.pk, claim=claim).update(
+            **delivered,
+            attempts=F("attempts") + 1,
+            status=status,
+            next_attempt_at=next_attempt_at,
+            last_status_code=outcome.status_code,
+            last_latency_ms=outcome.latency_ms,
+            last_error=error.replace("\x00", "\ufffd"),
+            claim=None,
+            leased_until=None,
+        )
+        if held:
+            WebhookAttempt.objects.create(
+                delivery_id=delivery.pk,
+                status_code=outcome.status_code,
+                latency_ms=outcome.latency_ms,
+                error=error.replace("\x00", "\ufffd"),
+                response_excerpt=outcome.response_excerpt,
+            )
 
 
 def deliveries_send_due(
@@ -192,7 +200,7 @@ def deliveries_send_due(
 ) -> int:
     """Post the due deliveries (of one event, or the given ones, or any); returns how
     many were attempted."""
-    claimed = _claim_due(event_id=event_id, delivery_ids=delivery_ids, limit=limit)
+    claim, claimed = _claim_due(event_id=event_id, delivery_ids=delivery_ids, limit=limit)
     if not claimed:
         return 0
     outcomes = send_all(
@@ -202,5 +210,10 @@ def deliveries_send_due(
     )
     by_id = {d.pk: d for d in claimed}
     for outcome in outcomes:
-        _record(by_id[outcome.delivery_id], outcome)
+        try:
+            _record(by_id[outcome.delivery_id], outcome, claim=claim)
+        except DatabaseError:
+            # One row that cannot be written must not leave the others unrecorded (and
+            # sent again when the lease ends); this one is retried when its lease ends.
+            logger.exception("webhook_outcome_not_recorded", delivery_id=outcome.delivery_id)
     return len(claimed)

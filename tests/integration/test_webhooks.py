@@ -4,17 +4,22 @@ against a real local HTTP receiver."""
 import base64
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import json
 import threading
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from nexus.core import outbox
-from nexus.webhooks import services
+from nexus.webhooks import sending, services
 from nexus.webhooks.models import WebhookDelivery, WebhookEndpoint
+from nexus.webhooks.sending import Outcome
 from nexus.webhooks.tasks import send_due_webhooks
 from tests.factories import StaffFactory, UserFactory
 from tests.webhook_receiver import Receiver
@@ -258,6 +263,8 @@ def test_staff_subscribe_list_change_and_rotate(integrator, settings):
         ("http://localhost:8000/hook", "loopback"),
         ("ftp://example.com/hook", "http and https"),
         ("http://no-such-host.invalid/hook", "does not resolve"),
+        ("http://example.com:99999/hook", "cannot be used"),
+        ("http://" + "ä" * 62 + ".com/hook", "cannot be used"),
     ],
 )
 def test_urls_that_are_not_public_are_refused(integrator, url, reason):
@@ -311,3 +318,88 @@ def test_staff_see_deliveries_and_their_attempts(receiver, integrator):
 def test_the_staff_group_and_customers_may_not_manage_webhooks(client_for, staff):
     assert client_for(staff).get(ENDPOINTS).status_code == 403
     assert client_for(UserFactory.create()).get(ENDPOINTS).status_code == 403
+
+
+def test_a_binary_answer_is_logged_without_its_nul_bytes(receiver):
+    _subscribe(receiver, "/png", body=b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    _event()
+    _send()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "succeeded"
+    assert "\x00" not in delivery.log.get().response_excerpt
+
+
+def test_one_unusable_url_in_a_batch_spoils_no_other_outcome(receiver):
+    _subscribe(receiver, "/good")
+    # Stored before validation refused such hosts (full-width letters: httpx refuses them).
+    WebhookEndpoint.objects.create(
+        url="http://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/bad",
+        event_types=["order.placed"],
+        secret="whsec_" + base64.b64encode(b"k" * 32).decode(),
+    )
+    _event()
+    _send()
+    good = WebhookDelivery.objects.get(endpoint__url__endswith="/good")
+    bad = WebhookDelivery.objects.get(endpoint__url__endswith="/bad")
+    assert (good.status, good.attempts) == ("succeeded", 1)
+    assert (bad.status, bad.attempts) == ("pending", 1)
+    assert bad.last_error
+    assert len(receiver.on("/good")) == 1
+
+
+def test_the_timeout_setting_is_the_one_applied(receiver, settings):
+    """(the HTTP client's own default, 5 s, once cut such an answer short)"""
+    settings.OUTGOING_WEBHOOK_TIMEOUT_SECONDS = 8
+    _subscribe(receiver, "/unhurried", pause=5.5)
+    _event()
+    _send()
+    assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_a_delivery_being_sent_is_not_redelivered_meanwhile(receiver, integrator):
+    _subscribe(receiver, "/busy")
+    _event()
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        claim=uuid.uuid4(), leased_until=timezone.now() + timedelta(minutes=1)
+    )
+    response = integrator.post(f"{ENDPOINTS}deliveries/{delivery.pk}/redeliver/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "webhook_delivery_in_flight"
+    _send()  # nor is it taken by another sender while held
+    assert receiver.on("/busy") == []
+
+
+def test_an_outcome_is_kept_only_by_the_sender_holding_the_delivery(receiver):
+    _subscribe(receiver, "/held")
+    _event()
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claim=uuid.uuid4())
+    services._record(delivery, Outcome(delivery.pk, 12, status_code=200), claim=uuid.uuid4())
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.log.count()) == ("pending", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700:4700::1111", True),
+        ("64:ff9b::808:808", True),  # NAT64 of a public address
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b:1::a00:1", False),
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("::127.0.0.1", False),
+        ("::ffff:127.0.0.1", False),
+        ("fec0::1", False),  # site-local
+        ("fe80::1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),  # carrier-grade NAT
+    ],
+)
+def test_addresses_inside_other_addresses_are_checked_too(address, public):
+    assert sending._is_public(ipaddress.ip_address(address)) is public
+
+
+def test_backoff_stays_capped_for_any_attempt_count():
+    assert services._backoff(200) <= timedelta(hours=6) * 1.2

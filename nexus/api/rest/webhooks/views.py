@@ -164,7 +164,7 @@ class StaffWebhookRedeliverView(APIView):
         summary="Send a delivery again now, with a fresh set of retries (staff)",
         tags=TAGS,
         request=None,
-        responses={202: s.WebhookDeliveryOutput, **problems(401, 403, 404, 429)},
+        responses={202: s.WebhookDeliveryOutput, **problems(401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, delivery_id: int) -> Response:
         with transaction.atomic():

@@ -11,9 +11,10 @@ import time
 from types import FrameType
 from typing import Any
 
+import psycopg
 import structlog
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, InterfaceError, connection, connections
 
 from nexus.core import outbox
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
                 while not self._stopping and outbox.relay(batch=batch) == batch:
                     pass  # a full batch: more may wait
                 self._wait(listener, interval)
-            except DatabaseError:
+            except (DatabaseError, InterfaceError, psycopg.Error):
+                # (the LISTEN connection's own errors are psycopg's, not Django's)
                 logger.warning("outbox_relay_database_error", exc_info=True)
                 self._close(listener)
                 listener = None
