@@ -398,6 +398,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
 }
 
+# --- GraphQL ------------------------------------------------------------------
+
+# GraphiQL at /graphql/ in a browser: on in development, off in production.
+GRAPHQL_IDE = env.bool("GRAPHQL_IDE", default=not PRODUCTION)
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
+# Fields count 1, multiplied by the page size of each connection above them.
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=5000)
+
 # --- Health -----------------------------------------------------------------
 
 HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)

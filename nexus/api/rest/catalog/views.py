@@ -1,6 +1,8 @@
 """The public catalog: categories, products, facets. Cached, no sign-in needed."""
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -36,16 +38,26 @@ def _slugs(raw: str, field: str) -> list[str]:
 
 def product_query(request: Request) -> tuple[ProductFilters, str]:
     """The filters and ordering of a product list or facets request; 400 when invalid."""
-    params = s.ProductQueryInput(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    data = params.validated_data
+    attributes = [
+        (name, values) for name, values in request.query_params.lists() if name.startswith("attr.")
+    ]
+    return product_query_from(request.query_params.dict(), attributes)
+
+
+def product_query_from(
+    params: Mapping[str, Any], attribute_params: Iterable[tuple[str, list[str]]]
+) -> tuple[ProductFilters, str]:
+    """The product list's filters and ordering from query parameters (also GraphQL's,
+    given as such): ``attr.<slug>`` pairs apart. Raises ValidationError."""
+    query = s.ProductQueryInput(data=params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
     attributes: dict[str, list[str]] = {}
-    for name, values in request.query_params.lists():
-        if name.startswith("attr."):
-            match = _ATTRIBUTE_PARAM.match(name)
-            if not match:
-                raise ValidationError({name: ["Attribute filters are attr.<slug>=value[,value]."]})
-            attributes[match.group(1)] = _slugs(",".join(values), name)
+    for name, values in attribute_params:
+        match = _ATTRIBUTE_PARAM.match(name)
+        if not match:
+            raise ValidationError({name: ["Attribute filters are attr.<slug>=value[,value]."]})
+        attributes[match.group(1)] = _slugs(",".join(values), name)
     if len(attributes) > MAX_ATTRIBUTE_FILTERS:
         raise ValidationError({"attr": [f"At most {MAX_ATTRIBUTE_FILTERS} attribute filters."]})
     filters = ProductFilters(

@@ -1,0 +1,216 @@
+"""The catalog over GraphQL: the same selectors, filters, orderings and numbers as REST."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from nexus.catalog import services
+from tests.graphql.client import data, error_codes, gql
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = """
+query Products($filter: ProductFilter, $ordering: ProductOrdering, $first: Int, $after: String) {
+  products(filter: $filter, ordering: $ordering, first: $first, after: $after) {
+    edges { cursor node { id name slug priceMin priceMax currency inStock thumbnail
+                          brand { slug } category { id slug } publishedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def _slugs(result):
+    return [edge["node"]["slug"] for edge in result["products"]["edges"]]
+
+
+def test_the_category_tree_and_one_category(catalog):
+    tree = data("{ categories { slug children { slug children { slug } } } }")["categories"]
+    assert tree == [
+        {"slug": "audio", "children": []},
+        {"slug": "clothing", "children": [{"slug": "shirts", "children": []}]},
+    ]
+    shirts = data(
+        '{ category(slug: "shirts") { name depth ancestors { slug } children { slug } } }'
+    )
+    assert shirts["category"] == {
+        "name": "Shirts",
+        "depth": 2,
+        "ancestors": [{"slug": "clothing"}],
+        "children": [],
+    }
+    assert data('{ category(slug: "nope") { id } }') == {"category": None}
+
+
+def test_filters_and_orderings_match_rest(api, catalog):
+    cases = [
+        ({}, None, ""),
+        ({"category": "clothing"}, "PRICE", "category=clothing&ordering=price"),
+        ({"brands": ["zenith"]}, "NAME_DESC", "brand=zenith&ordering=-name"),
+        ({"minPrice": "21", "maxPrice": "100"}, None, "min_price=21&max_price=100"),
+        ({"inStock": True}, None, "in_stock=true"),
+        (
+            {"attributes": [{"attribute": "color", "values": ["red", "blue"]}]},
+            "PRICE_DESC",
+            "attr.color=red,blue&ordering=-price",
+        ),
+        ({"search": "shirt"}, None, "search=shirt"),
+        ({"search": "hedphones"}, None, "search=hedphones"),  # a typo
+    ]
+    for graphql_filter, ordering, rest_query in cases:
+        result = data(PRODUCTS, {"filter": graphql_filter, "ordering": ordering})
+        rest = api.get(f"/api/v1/products/?{rest_query}").json()["results"]
+        graphql_rows = [edge["node"] for edge in result["products"]["edges"]]
+        assert [(r["slug"], r["price_min"], r["in_stock"]) for r in rest] == [
+            (g["slug"], g["priceMin"], g["inStock"]) for g in graphql_rows
+        ], (graphql_filter, rest_query)
+
+
+def test_cursor_pages_walk_the_whole_list_once(catalog):
+    for index in range(5):
+        product = services.product_create(
+            name=f"Gadget {index}",
+            slug=f"gadget-{index}",
+            category=catalog.audio,
+            product_type=catalog.gadget,
+            is_published=True,
+        )
+        services.variant_create(product=product, sku=f"G-{index}", price=Decimal("10.00"))
+    seen, after = [], None
+    while True:
+        page = data(PRODUCTS, {"first": 2, "after": after, "ordering": "PRICE"})["products"]
+        seen += [edge["node"]["slug"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    everything = _slugs(data(PRODUCTS, {"first": 100, "ordering": "PRICE"}))
+    assert seen == everything
+    assert len(seen) == len(set(seen)) == 9  # the 4 of the fixture and these 5
+
+
+def test_facets_match_rest(api, catalog):
+    facets = data(
+        """{ productFacets(filter: {category: "clothing"}) {
+              categories { slug name count } brands { slug count }
+              attributes { attribute slug count } prices { min max count } } }"""
+    )["productFacets"]
+    rest = api.get("/api/v1/products/facets/?category=clothing").json()
+    assert facets["categories"] == rest["categories"]
+    assert facets["prices"] == rest["prices"]
+    assert sorted((b["slug"], b["count"]) for b in facets["brands"]) == sorted(
+        (b["slug"], b["count"]) for b in rest["brands"]
+    )
+
+
+def test_one_product_with_variants_and_stock(api, catalog):
+    product = data(
+        """{ product(slug: "red-linen-shirt") { name productType inStock
+              brand { slug } category { slug } attributes { attribute slug }
+              variants { sku price quantityAvailable inStock attributes { attribute slug } }
+              images { url } } }"""
+    )["product"]
+    rest = api.get("/api/v1/products/red-linen-shirt/").json()
+    assert product["name"] == rest["name"]
+    assert [(v["sku"], v["price"], v["quantityAvailable"]) for v in product["variants"]] == [
+        (v["sku"], v["price"], v["quantity_available"]) for v in rest["variants"]
+    ]
+    assert product["inStock"] is True
+    assert data('{ product(slug: "missing") { id } }') == {"product": None}
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"first": 0}, "invalid_page_size"),
+        ({"first": 101}, "invalid_page_size"),
+        ({"after": "not-a-cursor"}, "invalid_cursor"),
+        ({"after": "WzFd"}, "invalid_cursor"),  # a list of the wrong length
+        ({"filter": {"minPrice": "50", "maxPrice": "10"}}, "invalid"),
+        ({"filter": {"brands": ["Not A Slug!"]}}, "invalid"),
+        ({"ordering": "RELEVANCE"}, "invalid"),  # relevance needs a search
+        ({"filter": {"category": "no-such-category"}}, "category_not_found"),
+    ],
+)
+def test_bad_arguments_are_request_errors_not_500s(catalog, variables, code):
+    body = gql(PRODUCTS, variables)
+    assert error_codes(body) == [code], body
+    assert body["data"] is None
+
+
+def test_a_cursor_that_decodes_to_nonsense_is_refused(catalog):
+    # base64 of ["x", "y"]: the right length, values of the wrong type for price/id
+    body = gql(PRODUCTS, {"ordering": "PRICE", "after": "WyJ4IiwgInkiXQ"})
+    assert error_codes(body) == ["invalid_cursor"]
+
+
+def test_wrong_types_are_graphql_validation_errors(catalog):
+    body = gql(PRODUCTS, {"first": "ten"})
+    assert body["errors"]
+    assert "Int" in body["errors"][0]["message"]
+
+
+def test_too_deep_and_too_expensive_queries_are_refused_before_running(catalog):
+    deep = "{ categories { children { children { children { children { children { children { children { children { children { children { slug } } } } } } } } } } } }"
+    body = gql(deep)
+    assert body["errors"]
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+    aliases = " ".join(
+        f"p{n}: products(first: 100) {{ edges {{ node {{ id name slug }} }} }}" for n in range(20)
+    )
+    body = gql(f"{{ {aliases} }}")
+    assert error_codes(body) == ["query_too_expensive"]
+    assert body["errors"][0]["extensions"]["limit"] == 5000
+
+    with_variables = (
+        "query($n: Int) { a: products(first: $n) { edges { node { id name slug priceMin } } } }"
+    )
+    assert error_codes(gql(with_variables, {"n": 100})) == []
+    fragments = "fragment F on ProductListItem { id name slug priceMin priceMax currency } " + (
+        "{ "
+        + " ".join(
+            f"p{n}: products(first: 100) {{ edges {{ node {{ ...F }} }} }}" for n in range(9)
+        )
+        + " }"
+    )
+    assert error_codes(gql(fragments)) == ["query_too_expensive"]
+
+
+def test_the_list_costs_the_same_queries_at_any_page_size(catalog):
+    for index in range(30):
+        product = services.product_create(
+            name=f"Gadget {index}",
+            slug=f"gadget-{index}",
+            category=catalog.audio,
+            product_type=catalog.gadget,
+            is_published=True,
+        )
+        services.variant_create(product=product, sku=f"G-{index}", price=Decimal("10.00"))
+    data(PRODUCTS, {"first": 1, "filter": {"category": "audio"}})  # reads the category index
+    counts = set()
+    for size in (2, 30):
+        with CaptureQueriesContext(connection) as queries:
+            result = data(PRODUCTS, {"first": size, "filter": {"category": "audio"}})
+        assert len(result["products"]["edges"]) == size
+        counts.add(len(queries))
+    assert counts == {1}, counts  # the page query alone (the category index is cached)
+
+
+def test_the_product_page_costs_a_fixed_number_of_queries(catalog):
+    counts = set()
+    for slug in ("red-linen-shirt", "wireless-headphones"):
+        with CaptureQueriesContext(connection) as queries:
+            data(
+                f'{{ product(slug: "{slug}") {{ variants {{ sku attributes {{ slug }} }} '
+                "attributes { slug } images { url } } }"
+            )
+        counts.add(len(queries))
+    assert len(counts) == 1, counts
+
+
+def test_graphiql_is_served_in_development_only(client, settings):
+    page = client.get("/graphql/", HTTP_ACCEPT="text/html", HTTP_HOST="localhost")
+    assert page.status_code == 200
+    assert b"graphiql" in page.content.lower()
