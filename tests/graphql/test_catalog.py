@@ -152,7 +152,7 @@ def test_wrong_types_are_graphql_validation_errors(catalog):
 
 
 def test_too_deep_and_too_expensive_queries_are_refused_before_running(catalog):
-    deep = "{ categories { children { children { children { children { children { children { children { children { children { children { slug } } } } } } } } } } } }"
+    deep = "{ categories " + "{ children " * 10 + "{ slug }" + " }" * 11
     body = gql(deep)
     assert body["errors"]
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]

@@ -1,1 +1,520 @@
-"""(to be written)"""
+"""Carts, checkout and paying, over the same services as REST's.
+
+A guest's cart is reached by its token alone, a customer's only with the customer's
+own token; anything else is "no such cart". Inputs are checked by REST's own input
+serializers, so both APIs accept exactly the same.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from django.conf import settings
+from rest_framework import serializers
+from strawberry.types import Info
+
+from nexus.accounts.models import User
+from nexus.api.graphql.context import current_user
+from nexus.api.graphql.errors import UserError, attempt, domain_error, input_error
+from nexus.api.rest.checkout import serializers as checkout_inputs
+from nexus.api.rest.checkout.views import checkout_place_from
+from nexus.api.rest.payments import serializers as payment_inputs
+from nexus.checkout import selectors, services
+from nexus.checkout.errors import CartNotFound
+from nexus.checkout.models import Cart as CartModel
+from nexus.core.errors import DomainError, ValidationFailed
+from nexus.core.idempotency import (
+    StoredResponse,
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_release,
+)
+from nexus.orders import selectors as orders_selectors
+from nexus.orders.models import Order as OrderModel
+from nexus.payments import selectors as payments_selectors
+from nexus.payments import services as payments_services
+from nexus.payments.models import Payment as PaymentModel
+
+
+def _validated(serializer: type[serializers.Serializer[Any]], values: dict[str, Any]) -> Any:
+    given = serializer(data={k: v for k, v in values.items() if v is not None})
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
+# --- carts ------------------------------------------------------------------------------
+
+
+@strawberry.type
+class CartVariant:
+    id: int
+    sku: str
+    name: str
+    product_name: str
+    product_slug: str
+
+
+@strawberry.type
+class CartLine:
+    id: int
+    variant: CartVariant
+    quantity: int
+    unit_price: Decimal = strawberry.field(description="Today's price.")
+    line_total: Decimal
+    quantity_available: int = strawberry.field(description="Units left to sell right now.")
+    is_available: bool = strawberry.field(
+        description="False when the product is no longer for sale; such a line is not counted."
+    )
+
+
+@strawberry.type
+class Cart:
+    token: uuid.UUID = strawberry.field(description="The cart's id; for a guest, its only key.")
+    status: str
+    currency: str
+    lines: list[CartLine]
+    quantity: int
+    subtotal: Decimal
+    reserved_until: datetime | None
+    updated_at: datetime
+
+
+def _cart(cart: CartModel, *, after_write: bool = True) -> Cart:
+    if after_write:  # the service changed its own, locked copy of the row
+        cart.refresh_from_db(fields=["status", "reserved_until", "updated_at"])
+    summary = selectors.cart_summary(cart=cart)
+    return Cart(
+        token=summary["token"],
+        status=summary["status"],
+        currency=summary["currency"],
+        lines=[
+            CartLine(
+                id=line["id"],
+                variant=CartVariant(**line["variant"]),
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                line_total=line["line_total"],
+                quantity_available=line["quantity_available"],
+                is_available=line["is_available"],
+            )
+            for line in summary["lines"]
+        ],
+        quantity=summary["quantity"],
+        subtotal=summary["subtotal"],
+        reserved_until=summary["reserved_until"],
+        updated_at=summary["updated_at"],
+    )
+
+
+@strawberry.type
+class CartPayload:
+    cart: Cart | None
+    errors: list[UserError]
+
+
+def _cart_change(
+    info: Info[Any, Any], token: uuid.UUID, change: Callable[[CartModel], object]
+) -> CartPayload:
+    def run() -> Cart:
+        cart = selectors.cart_get(token=token, user=current_user(info))
+        change(cart)
+        return _cart(cart)
+
+    cart, errors = attempt(run)
+    return CartPayload(cart=cart, errors=errors)
+
+
+# --- checkout ---------------------------------------------------------------------------
+
+
+@strawberry.input
+class PostalAddressInput:
+    first_name: str
+    last_name: str
+    line1: str
+    city: str
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2.")
+    company: str | None = None
+    line2: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    phone: str | None = None
+
+
+@strawberry.input
+class CheckoutInput:
+    cart: uuid.UUID
+    email: str | None = strawberry.field(
+        default=None, description="Required for guests; customers default to theirs."
+    )
+    shipping_address: PostalAddressInput | None = None
+    shipping_address_id: int | None = strawberry.field(
+        default=None, description="A saved address of yours, instead of shippingAddress."
+    )
+    billing_address: PostalAddressInput | None = strawberry.field(
+        default=None, description="Defaults to the shipping address."
+    )
+    billing_address_id: int | None = None
+    shipping_method: int | None = strawberry.field(
+        default=None, description="Id of a method from checkoutSummary's shippingMethods."
+    )
+    voucher: str | None = None
+
+
+@strawberry.type
+class ShippingMethod:
+    id: int
+    name: str
+    price: Decimal
+
+
+@strawberry.type
+class CheckoutSummary:
+    currency: str
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal = strawberry.field(description="Included in the prices or added to them.")
+    total: Decimal
+    prices_include_tax: bool
+    shipping_methods: list[ShippingMethod]
+
+
+@strawberry.type(description="An order as placed; the orders query shows all of it.")
+class PlacedOrder:
+    number: str
+    status: str
+    email: str
+    currency: str
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    created_at: datetime
+
+
+@strawberry.type
+class CheckoutPayload:
+    order: PlacedOrder | None
+    replayed: bool = strawberry.field(
+        description="True when this is the answer to an earlier call with the same key."
+    )
+    errors: list[UserError]
+
+
+def _placed(order: OrderModel) -> PlacedOrder:
+    return PlacedOrder(
+        number=order.number,
+        status=order.status,
+        email=order.email,
+        currency=order.currency,
+        subtotal=order.subtotal,
+        discount_total=order.discount_total,
+        shipping_total=order.shipping_total,
+        tax_total=order.tax_total,
+        total=order.total,
+        created_at=order.created_at,
+    )
+
+
+def _snake(value: Any) -> Any:
+    """A strawberry input as the dict REST's serializer reads (unset fields left out)."""
+    if hasattr(value, "__strawberry_definition__"):
+        return {
+            name: _snake(field_value)
+            for name, field_value in vars(value).items()
+            if field_value is not None
+        }
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+@dataclass(frozen=True)
+class _Idempotency:
+    """``idempotencyKey`` for a mutation: the same key again returns the first answer
+    (REST's ``Idempotency-Key``, kept apart from REST's keys by its scope)."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, user: User | None, key: str, operation: str, arguments: Any) -> "_Idempotency":
+        if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable() or " " in key:
+            raise ValidationFailed(
+                field_errors={"idempotency_key": ["Give 1 to 255 printable ASCII characters."]}
+            )
+        body = json.dumps([operation, arguments], sort_keys=True, default=str).encode()
+        scope = f"graphql:user:{user.pk}" if user else "graphql:anonymous"
+        return cls(scope, key, hashlib.sha256(body).hexdigest())
+
+
+def _place_order(
+    info: Info[Any, Any], given: CheckoutInput, idempotency_key: str | None
+) -> CheckoutPayload:
+    user = current_user(info)
+    values = _snake(given)
+
+    def place() -> OrderModel:
+        return checkout_place_from(_validated(checkout_inputs.CheckoutInput, values), user)
+
+    if idempotency_key is None:
+        order, errors = attempt(place)
+        return CheckoutPayload(
+            order=_placed(order) if order else None, replayed=False, errors=errors
+        )
+
+    guard, errors = attempt(lambda: _Idempotency.of(user, idempotency_key, "checkout", values))
+    if guard is None:
+        return CheckoutPayload(order=None, replayed=False, errors=errors)
+    stored, errors = attempt(
+        lambda: idempotency_claim(scope=guard.scope, key=guard.key, fingerprint=guard.fingerprint)
+    )
+    if errors:
+        return CheckoutPayload(order=None, replayed=False, errors=errors)
+    if stored is not None:  # the first call's answer: its order, or its errors
+        first = json.loads(stored.body)
+        if first["order"]:
+            order = OrderModel.objects.get(number=first["order"])
+            return CheckoutPayload(order=_placed(order), replayed=True, errors=[])
+        return CheckoutPayload(
+            order=None, replayed=True, errors=[UserError(**error) for error in first["errors"]]
+        )
+    try:
+        order, errors = attempt(place)
+    except BaseException:
+        idempotency_release(scope=guard.scope, key=guard.key)
+        raise
+    answer = {"order": order.number if order else None, "errors": [vars(e) for e in errors]}
+    idempotency_complete(
+        scope=guard.scope,
+        key=guard.key,
+        response=StoredResponse(200, json.dumps(answer).encode(), "application/json"),
+    )
+    return CheckoutPayload(order=_placed(order) if order else None, replayed=False, errors=errors)
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+@strawberry.type
+class Payment:
+    id: int
+    gateway: str
+    status: str
+    amount: Decimal
+    currency: str
+    amount_received: Decimal
+    amount_refunded: Decimal
+    failure_reason: str
+    created_at: datetime
+
+
+@strawberry.type
+class PaymentPayload:
+    payment: Payment | None
+    client_secret: str | None = strawberry.field(
+        description="For a storefront that completes an extra step with the provider."
+    )
+    errors: list[UserError]
+
+
+def _payment(payment: PaymentModel) -> Payment:
+    payment.refresh_from_db()  # a sandbox outcome may be applied already
+    return Payment(
+        id=payment.pk,
+        gateway=payment.gateway,
+        status=payment.status,
+        amount=payment.amount,
+        currency=payment.currency,
+        amount_received=payment.amount_received,
+        amount_refunded=payment.amount_refunded,
+        failure_reason=payment.failure_reason,
+        created_at=payment.created_at,
+    )
+
+
+def _order_for(info: Info[Any, Any], number: str, cart: uuid.UUID | None) -> OrderModel:
+    return orders_selectors.order_get_for_holder(
+        number=number, user=current_user(info), cart_token=cart
+    )
+
+
+# --- the schema's part ------------------------------------------------------------------
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A cart you hold; null if there is none you may see.")
+    def cart(self, info: Info[Any, Any], token: uuid.UUID) -> Cart | None:
+        try:
+            return _cart(
+                selectors.cart_get(token=token, user=current_user(info)), after_write=False
+            )
+        except CartNotFound:
+            return None
+
+    @strawberry.field(
+        description="What the order would cost: shipping methods, discount, tax, total. "
+        "Computed by the server; writes nothing."
+    )
+    def checkout_summary(
+        self,
+        info: Info[Any, Any],
+        *,
+        cart: uuid.UUID,
+        country: str,
+        region: str | None = None,
+        shipping_method: int | None = None,
+        voucher: str | None = None,
+        email: str | None = None,
+    ) -> CheckoutSummary:
+        user = current_user(info)
+        try:
+            values = _validated(
+                checkout_inputs.CheckoutSummaryInput,
+                {
+                    "cart": str(cart),
+                    "country": country,
+                    "region": region,
+                    "shipping_method": shipping_method,
+                    "voucher": voucher,
+                    "email": email,
+                },
+            )
+            held = selectors.cart_get(token=values["cart"], user=user)
+            priced = services.checkout_quote(
+                cart=held,
+                user=user,
+                country=str(values["country"]),
+                region=values.get("region", ""),
+                shipping_method_id=values.get("shipping_method"),
+                voucher_code=values.get("voucher"),
+                email=values.get("email", ""),
+            )
+        except serializers.ValidationError as exc:
+            raise input_error(exc) from exc
+        except DomainError as exc:
+            raise domain_error(exc) from exc
+        totals = priced.totals
+        return CheckoutSummary(
+            currency=held.currency,
+            subtotal=totals.subtotal,
+            discount=totals.discount,
+            shipping=totals.shipping,
+            tax=totals.tax,
+            total=totals.total,
+            prices_include_tax=settings.PRICES_INCLUDE_TAX,
+            shipping_methods=[
+                ShippingMethod(id=q.method_id, name=q.name, price=q.price)
+                for q in priced.shipping_quotes
+            ],
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Start a cart: a guest gets a new one (keep its token), a customer "
+        "their open one."
+    )
+    def cart_create(self, info: Info[Any, Any]) -> CartPayload:
+        cart, _ = services.cart_create(user=current_user(info))
+        return CartPayload(cart=_cart(cart, after_write=False), errors=[])
+
+    @strawberry.mutation(description="Add units of a variant to a cart.")
+    def cart_line_add(
+        self, info: Info[Any, Any], token: uuid.UUID, variant: int, quantity: int
+    ) -> CartPayload:
+        def add(cart: CartModel) -> None:
+            values = _validated(
+                checkout_inputs.CartLineInput, {"variant": variant, "quantity": quantity}
+            )
+            services.cart_line_add(
+                cart=cart, variant_id=values["variant"], quantity=values["quantity"]
+            )
+
+        return _cart_change(info, token, add)
+
+    @strawberry.mutation(description="Change a line's quantity.")
+    def cart_line_update(
+        self, info: Info[Any, Any], token: uuid.UUID, line: int, quantity: int
+    ) -> CartPayload:
+        def update(cart: CartModel) -> None:
+            values = _validated(checkout_inputs.CartLineQuantityInput, {"quantity": quantity})
+            services.cart_line_set_quantity(cart=cart, line_id=line, quantity=values["quantity"])
+
+        return _cart_change(info, token, update)
+
+    @strawberry.mutation(description="Remove a line.")
+    def cart_line_delete(self, info: Info[Any, Any], token: uuid.UUID, line: int) -> CartPayload:
+        return _cart_change(
+            info, token, lambda cart: services.cart_line_delete(cart=cart, line_id=line)
+        )
+
+    @strawberry.mutation(description="Start checkout: hold the lines' stock for a while.")
+    def cart_reserve(self, info: Info[Any, Any], token: uuid.UUID) -> CartPayload:
+        return _cart_change(info, token, lambda cart: services.cart_reserve(cart=cart))
+
+    @strawberry.mutation(
+        description="Place an order from a cart at today's prices, its units promised, or "
+        "not at all. With idempotencyKey, the same call again returns the first answer."
+    )
+    def checkout_place(
+        self,
+        info: Info[Any, Any],
+        input: CheckoutInput,  # noqa: A002 — GraphQL's usual name for a mutation's input
+        idempotency_key: str | None = None,
+    ) -> CheckoutPayload:
+        return _place_order(info, input, idempotency_key)
+
+    @strawberry.mutation(
+        description="Pay an order with the configured gateway (sandbox test cards in the "
+        "embedded mode). Guests prove the order with its cart's token."
+    )
+    def payment_start(
+        self,
+        info: Info[Any, Any],
+        *,
+        order: str,
+        payment_method: str,
+        cart: uuid.UUID | None = None,
+    ) -> PaymentPayload:
+        def start() -> tuple[PaymentModel, str]:
+            values = _validated(
+                payment_inputs.PaymentStartInput,
+                {"payment_method": payment_method, "cart": str(cart) if cart else None},
+            )
+            started = payments_services.payment_start(
+                order=_order_for(info, order, values.get("cart")),
+                payment_method=values["payment_method"],
+                actor=current_user(info),
+            )
+            return started.payment, started.client_secret
+
+        result, errors = attempt(start)
+        if result is None:
+            return PaymentPayload(payment=None, client_secret=None, errors=errors)
+        return PaymentPayload(payment=_payment(result[0]), client_secret=result[1], errors=[])
+
+    @strawberry.mutation(description="Complete a payment's extra step (sandbox: it succeeds).")
+    def payment_confirm(
+        self, info: Info[Any, Any], order: str, payment: int, cart: uuid.UUID | None = None
+    ) -> PaymentPayload:
+        def confirm() -> PaymentModel:
+            held = payments_selectors.payment_of(
+                order=_order_for(info, order, cart), payment_id=payment
+            )
+            payments_services.payment_confirm(payment=held)
+            return held
+
+        confirmed, errors = attempt(confirm)
+        return PaymentPayload(
+            payment=_payment(confirmed) if confirmed else None, client_secret=None, errors=errors
+        )

@@ -21,6 +21,7 @@ from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.checkout import selectors, services
 from nexus.checkout.models import Cart
 from nexus.core.errors import ValidationFailed
+from nexus.orders.models import Order
 
 
 def _user(request: Request) -> User | None:
@@ -155,6 +156,22 @@ def _address(data: dict[str, Any], kind: str, user: User | None) -> dict[str, An
     return accounts_selectors.address_snapshot(user=user, address_id=data[f"{kind}_address_id"])
 
 
+def checkout_place_from(values: dict[str, Any], user: User | None) -> Order:
+    """Place the order a validated ``CheckoutInput`` describes (GraphQL's too)."""
+    cart = selectors.cart_get(token=values["cart"], user=user)
+    shipping = _address(values, "shipping", user)
+    if shipping is None:  # the serializer already requires one; kept for the type
+        raise ValidationFailed(field_errors={"shipping_address": ["Required."]})
+    details = services.CheckoutDetails(
+        email=values.get("email", ""),
+        shipping_address=shipping,
+        billing_address=_address(values, "billing", user) or shipping,
+        shipping_method_id=values.get("shipping_method"),
+        voucher_code=values.get("voucher"),
+    )
+    return services.checkout_place(cart=cart, user=user, details=details)
+
+
 class CheckoutView(APIView):
     permission_classes = (AllowAny,)
 
@@ -174,20 +191,8 @@ class CheckoutView(APIView):
     def post(self, request: Request) -> Response:
         data = s.CheckoutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
         user = _user(request)
-        cart = selectors.cart_get(token=values["cart"], user=user)
-        shipping = _address(values, "shipping", user)
-        if shipping is None:  # the serializer already requires one; kept for the type
-            raise ValidationFailed(field_errors={"shipping_address": ["Required."]})
-        details = services.CheckoutDetails(
-            email=values.get("email", ""),
-            shipping_address=shipping,
-            billing_address=_address(values, "billing", user) or shipping,
-            shipping_method_id=values.get("shipping_method"),
-            voucher_code=values.get("voucher"),
-        )
-        order = services.checkout_place(cart=cart, user=user, details=details)
+        order = checkout_place_from(data.validated_data, user)
         return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
 
 
