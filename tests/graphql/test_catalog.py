@@ -214,3 +214,26 @@ def test_graphiql_is_served_in_development_only(client, settings):
     page = client.get("/graphql/", HTTP_ACCEPT="text/html", HTTP_HOST="localhost")
     assert page.status_code == 200
     assert b"graphiql" in page.content.lower()
+
+
+def test_graphql_requests_are_rate_limited_like_anonymous_rest(catalog, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "2/min"}
+    assert gql("{ categories { slug } }")["data"]
+    assert gql("{ categories { slug } }")["data"]
+    body = gql("{ categories { slug } }", status=429)
+    assert error_codes(body) == ["throttled"]
+
+
+def test_an_insufficient_stock_error_reads_as_documented(catalog):
+    token = data("mutation { cartCreate { cart { token } } }")["cartCreate"]["cart"]["token"]
+    variant = catalog.headphones.variants.get().pk  # 3 in stock
+    added = data(
+        """mutation($t: UUID!, $v: Int!) { cartLineAdd(token: $t, variant: $v, quantity: 4) {
+             cart { token } errors { code field message } } }""",
+        {"t": token, "v": variant},
+    )["cartLineAdd"]
+    assert added["cart"] is None
+    assert [(e["code"], e["field"]) for e in added["errors"]] == [
+        ("insufficient_stock", "quantity")
+    ]
+    assert added["errors"][0]["message"]
