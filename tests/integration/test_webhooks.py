@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.utils import timezone
 
 from nexus.core import outbox
@@ -204,7 +205,14 @@ def test_two_senders_at_once_post_each_delivery_once(receiver):
     for n in range(10):
         _subscribe(receiver, f"/r{n}")
     _event()
-    threads = [threading.Thread(target=_send) for _ in range(2)]
+
+    def sender() -> None:
+        try:
+            _send()
+        finally:
+            connection.close()  # the thread's own connection, or the test database stays busy
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
