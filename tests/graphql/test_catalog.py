@@ -237,3 +237,18 @@ def test_an_insufficient_stock_error_reads_as_documented(catalog):
         ("insufficient_stock", "quantity")
     ]
     assert added["errors"][0]["message"]
+
+
+def test_signed_in_graphql_requests_count_against_the_user_limit(catalog, customer, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "1/min", "user": "2/min"}
+    assert gql("{ categories { slug } }", user=customer)["data"]
+    assert gql("{ categories { slug } }", user=customer)["data"]
+    assert error_codes(gql("{ categories { slug } }", user=customer, status=429)) == ["throttled"]
+    assert gql("{ categories { slug } }")["data"]  # the IP's own limit is apart
+
+
+def test_a_bad_token_fails_the_request_with_a_code(catalog):
+    body = gql("{ categories { slug } }", token="not.a.token")
+    assert body["data"]["categories"]  # the catalog does not ask who is asking…
+    me = gql("mutation { cartCreate { cart { token } } }", token="not.a.token")
+    assert error_codes(me) == ["authentication_failed"]  # …but who is asking is checked

@@ -19,6 +19,11 @@ def request_of(info: Info[Any, Any]) -> HttpRequest:
     return request
 
 
+def remember_user(request: HttpRequest, user: User) -> None:
+    """The user the view authenticated already, so resolvers need not decode again."""
+    request._nexus_graphql_user = user  # type: ignore[attr-defined]
+
+
 def current_user(info: Info[Any, Any]) -> User | None:
     """The signed-in user from ``Authorization: Bearer <access token>``, or None.
 
