@@ -76,7 +76,7 @@ def test_a_guest_buys_and_pays_over_graphql(shop, django_capture_on_commit_callb
     )["checkoutPlace"]
     assert placed["errors"] == []
     order = placed["order"]
-    assert (order["status"], order["total"]) == ("unpaid", "44.90")
+    assert (order["status"], order["total"]) == ("UNPAID", "44.90")
 
     with django_capture_on_commit_callbacks(execute=True):  # the sandbox's events
         paid = data(

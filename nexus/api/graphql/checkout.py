@@ -22,6 +22,7 @@ from strawberry.types import Info
 from nexus.accounts.models import User
 from nexus.api.graphql.context import current_user
 from nexus.api.graphql.errors import UserError, attempt, domain_error, input_error
+from nexus.api.graphql.orders import Order, order_node
 from nexus.api.rest.checkout import serializers as checkout_inputs
 from nexus.api.rest.checkout.views import checkout_place_from
 from nexus.api.rest.payments import serializers as payment_inputs
@@ -186,42 +187,13 @@ class CheckoutSummary:
     shipping_methods: list[ShippingMethod]
 
 
-@strawberry.type(description="An order as placed; the orders query shows all of it.")
-class PlacedOrder:
-    number: str
-    status: str
-    email: str
-    currency: str
-    subtotal: Decimal
-    discount_total: Decimal
-    shipping_total: Decimal
-    tax_total: Decimal
-    total: Decimal
-    created_at: datetime
-
-
 @strawberry.type
 class CheckoutPayload:
-    order: PlacedOrder | None
+    order: Order | None
     replayed: bool = strawberry.field(
         description="True when this is the answer to an earlier call with the same key."
     )
     errors: list[UserError]
-
-
-def _placed(order: OrderModel) -> PlacedOrder:
-    return PlacedOrder(
-        number=order.number,
-        status=order.status,
-        email=order.email,
-        currency=order.currency,
-        subtotal=order.subtotal,
-        discount_total=order.discount_total,
-        shipping_total=order.shipping_total,
-        tax_total=order.tax_total,
-        total=order.total,
-        created_at=order.created_at,
-    )
 
 
 def _snake(value: Any) -> Any:
@@ -267,7 +239,7 @@ def _place_order(
     if idempotency_key is None:
         order, errors = attempt(place)
         return CheckoutPayload(
-            order=_placed(order) if order else None, replayed=False, errors=errors
+            order=order_node(order) if order else None, replayed=False, errors=errors
         )
 
     guard, errors = attempt(lambda: _Idempotency.of(user, idempotency_key, "checkout", values))
@@ -282,7 +254,7 @@ def _place_order(
         first = json.loads(stored.body)
         if first["order"]:
             order = OrderModel.objects.get(number=first["order"])
-            return CheckoutPayload(order=_placed(order), replayed=True, errors=[])
+            return CheckoutPayload(order=order_node(order), replayed=True, errors=[])
         return CheckoutPayload(
             order=None, replayed=True, errors=[UserError(**error) for error in first["errors"]]
         )
@@ -297,7 +269,9 @@ def _place_order(
         key=guard.key,
         response=StoredResponse(200, json.dumps(answer).encode(), "application/json"),
     )
-    return CheckoutPayload(order=_placed(order) if order else None, replayed=False, errors=errors)
+    return CheckoutPayload(
+        order=order_node(order) if order else None, replayed=False, errors=errors
+    )
 
 
 # --- payments ---------------------------------------------------------------------------
