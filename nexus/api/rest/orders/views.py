@@ -54,8 +54,11 @@ class OrderDetailView(APIView):
 
 class OrderCancelView(APIView):
     @extend_schema(
-        summary="Cancel one of your orders while it is unpaid",
-        description="Its stock is given back. A paid or shipped order is a 409.",
+        summary="Cancel one of your orders before it is fulfilled",
+        description=(
+            "Its stock is given back, a payment under way is called off and what was "
+            "paid is refunded. A fulfilled, shipped or cancelled order is a 409."
+        ),
         tags=["orders"],
         request=None,
         responses={200: s.OrderDetailOutput, **problems(401, 404, 409, 429)},
