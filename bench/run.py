@@ -433,7 +433,9 @@ def main() -> None:
         .stdout.strip()
         .splitlines()[-1]
     )
-    scenarios = [Scenario(s.name, s.path.replace("{slug}", slug), s.cached) for s in SCENARIOS]
+    scenarios = [
+        Scenario(s.name, s.path.replace("{slug}", slug), s.cached, s.body) for s in SCENARIOS
+    ]
 
     with tempfile.NamedTemporaryFile(suffix=".json") as body:
         env["BENCH_BASELINE_BODY"] = body.name
