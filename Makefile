@@ -14,6 +14,7 @@ MANAGE := $(UV) run --frozen python manage.py
 # The OpenAPI schema states PostgreSQL's integer ranges whatever database is configured
 # here (SQLite's differ); generating it makes no connection.
 SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) spectacular --validate --fail-on-warn
+GRAPHQL_SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) export_schema nexus.api.graphql.schema
 
 # Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
 QUEUES ?= default,email,webhooks,payments,reports
@@ -56,7 +57,7 @@ beat: install ## Celery beat: the periodic tasks of CELERY_BEAT_SCHEDULE (run ex
 test: install ## Run the whole test suite against local PostgreSQL, Redis and RabbitMQ
 	$(UV) run --frozen pytest
 
-lint: install ## Ruff, mypy, import contracts, migrations and OpenAPI drift
+lint: install ## Ruff, mypy, import contracts, migrations, OpenAPI and GraphQL schema drift
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
@@ -65,13 +66,17 @@ lint: install ## Ruff, mypy, import contracts, migrations and OpenAPI drift
 	@tmp=$$(mktemp) && $(SCHEMA) --file $$tmp \
 		&& diff -u docs/openapi.yaml $$tmp \
 		|| { echo "docs/openapi.yaml is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
+	@tmp=$$(mktemp) && $(GRAPHQL_SCHEMA) --path $$tmp \
+		&& diff -u docs/schema.graphql $$tmp \
+		|| { echo "docs/schema.graphql is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
 
 fmt: install ## Format and auto-fix
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
-schema: install ## Regenerate the committed OpenAPI schema
+schema: install ## Regenerate the committed OpenAPI and GraphQL schemas
 	$(SCHEMA) --file docs/openapi.yaml
+	$(GRAPHQL_SCHEMA) --path docs/schema.graphql
 
 bench: install ## Catalog benchmark on PostgreSQL + Redis, 100k products; writes docs/benchmarks.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }

@@ -359,6 +359,16 @@ def order_cancel_with_refund(*, order: Order, actor: User | None) -> Order:
     return cancelled
 
 
+def order_move(*, order: Order, to: str, actor: User | None, tracking_number: str = "") -> Order:
+    """Move an order to another state as staff ask: a cancellation also calls off its
+    payments and pays back what was paid; any other step is the order's own."""
+    if to == Order.Status.CANCELLED:
+        return order_cancel_with_refund(order=order, actor=actor)
+    return orders_services.order_transition(
+        order=order, to=to, actor=actor, tracking_number=tracking_number
+    )
+
+
 _HANDLERS: dict[str, Callable[[Payment, PaymentEvent], str]] = {
     "payment.succeeded": _on_succeeded,
     "payment.failed": _on_failed,

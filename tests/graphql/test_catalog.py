@@ -252,3 +252,25 @@ def test_a_bad_token_fails_the_request_with_a_code(catalog):
     assert body["data"]["categories"]  # the catalog does not ask who is asking…
     me = gql("mutation { cartCreate { cart { token } } }", token="not.a.token")
     assert error_codes(me) == ["authentication_failed"]  # …but who is asking is checked
+
+
+def test_limits_hold_for_a_document_seen_before(catalog):
+    """Parsing and validation are cached per document; the limits must not be."""
+    expensive = (
+        "{ "
+        + " ".join(
+            f"p{n}: products(first: 100) {{ edges {{ node {{ id name slug }} }} }}"
+            for n in range(20)
+        )
+        + " }"
+    )
+    deep = "{ categories " + "{ children " * 10 + "{ slug }" + " }" * 11
+    for _ in range(2):
+        assert error_codes(gql(expensive)) == ["query_too_expensive"]
+        assert "exceeds maximum operation depth" in gql(deep)["errors"][0]["message"]
+    cheap = "query($n: Int) { products(first: $n) { edges { node { id name slug } } } }"
+    assert error_codes(gql(cheap, {"n": 10})) == []
+    assert (
+        error_codes(gql(cheap.replace("{ id name slug }", "{ id name slug priceMin }"), {"n": 100}))
+        == []
+    )

@@ -13,7 +13,6 @@ from typing import Any, cast
 import strawberry
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -26,6 +25,7 @@ from nexus.accounts.models import Address as AddressModel
 from nexus.accounts.models import User as UserModel
 from nexus.api.graphql.context import request_of, require_user
 from nexus.api.graphql.errors import UserError, attempt, request_error
+from nexus.api.graphql.inputs import given, validated
 from nexus.api.graphql.pagination import Connection, connection, paginate
 from nexus.api.rest.accounts import serializers as rest
 from nexus.api.rest.throttles import AUTH_THROTTLES
@@ -227,18 +227,6 @@ class AddressUpdateInput:
     is_default_billing: bool | None = strawberry.UNSET
 
 
-def given_fields(values: object) -> dict[str, Any]:
-    """A strawberry input as the snake_case body REST would get: unset fields left out."""
-    return {name: value for name, value in vars(values).items() if value is not strawberry.UNSET}
-
-
-def validated(serializer: serializers.BaseSerializer[Any]) -> dict[str, Any]:
-    """The REST serializer's validated data; its ValidationError becomes UserErrors."""
-    serializer.is_valid(raise_exception=True)
-    data: dict[str, Any] = serializer.validated_data
-    return data
-
-
 # --- rate limits -------------------------------------------------------------------
 
 
@@ -289,9 +277,11 @@ class _SignInRefused(Exception):
 
 
 def _sign_in(info: Info[Any, Any], *, values: dict[str, Any]) -> SignIn:
+    # The serializer itself is kept: it knows the account and the guest cart to merge.
     serializer = rest.TokenObtainInput(data=values, context={"request": request_of(info)})
     try:
-        tokens = validated(serializer)
+        serializer.is_valid(raise_exception=True)
+        tokens = serializer.validated_data
     except AuthenticationFailed as exc:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "authentication_failed"
@@ -341,9 +331,7 @@ class Mutation:
     def register(self, info: Info[Any, Any], input: RegisterInput) -> UserPayload:  # noqa: A002
         count_sign_in_attempt(info, email=input.email)
         user, errors = attempt(
-            lambda: services.user_register(
-                **validated(rest.RegisterInput(data=given_fields(input)))
-            )
+            lambda: services.user_register(**validated(rest.RegisterInput, given(input)))
         )
         return UserPayload(user=_user(user) if user else None, errors=errors)
 
@@ -360,7 +348,7 @@ class Mutation:
     ) -> TokenCreatePayload:
         count_sign_in_attempt(info, email=input.email)
         try:
-            token, errors = attempt(lambda: _sign_in(info, values=given_fields(input)))
+            token, errors = attempt(lambda: _sign_in(info, values=given(input)))
         except _SignInRefused as refused:
             return TokenCreatePayload(token=None, errors=[refused.error])
         return TokenCreatePayload(token=token, errors=errors)
@@ -370,7 +358,7 @@ class Mutation:
     )
     def token_refresh(self, refresh: str) -> TokenRefreshPayload:
         def rotate() -> TokenPair:
-            values = validated(rest.RefreshInput(data={"refresh": refresh}))
+            values = validated(rest.RefreshInput, {"refresh": refresh})
             pair = services.refresh_token_rotate(token=values["refresh"])
             return TokenPair(access=pair.access, refresh=pair.refresh)
 
@@ -382,7 +370,7 @@ class Mutation:
         user = require_user(info)
         _, errors = attempt(
             lambda: services.refresh_token_revoke(
-                user=user, token=validated(rest.LogoutInput(data={"refresh": refresh}))["refresh"]
+                user=user, token=validated(rest.LogoutInput, {"refresh": refresh})["refresh"]
             )
         )
         return _done(errors)
@@ -398,7 +386,7 @@ class Mutation:
         count_sign_in_attempt(info, user=user)
         _, errors = attempt(
             lambda: services.user_change_password(
-                user=user, **validated(rest.PasswordChangeInput(data=given_fields(input)))
+                user=user, **validated(rest.PasswordChangeInput, given(input))
             )
         )
         return _done(errors)
@@ -412,7 +400,7 @@ class Mutation:
         count_sign_in_attempt(info, email=email)
         _, errors = attempt(
             lambda: services.password_reset_request(
-                email=validated(rest.PasswordResetRequestInput(data={"email": email}))["email"]
+                email=validated(rest.PasswordResetRequestInput, {"email": email})["email"]
             )
         )
         return _done(errors)
@@ -428,7 +416,7 @@ class Mutation:
         count_sign_in_attempt(info)
         _, errors = attempt(
             lambda: services.password_reset_confirm(
-                **validated(rest.PasswordResetConfirmInput(data=given_fields(input)))
+                **validated(rest.PasswordResetConfirmInput, given(input))
             )
         )
         return _done(errors)
@@ -442,7 +430,7 @@ class Mutation:
         user = require_user(info)
         updated, errors = attempt(
             lambda: services.user_update_profile(
-                user=user, changes=validated(rest.ProfileUpdateInput(data=given_fields(input)))
+                user=user, changes=validated(rest.ProfileUpdateInput, given(input))
             )
         )
         return UserPayload(user=_user(updated) if updated else None, errors=errors)
@@ -456,7 +444,7 @@ class Mutation:
         user = require_user(info)
         address, errors = attempt(
             lambda: services.address_create(
-                user=user, data=validated(rest.AddressInput(data=given_fields(input)))
+                user=user, data=validated(rest.AddressInput, given(input))
             )
         )
         return AddressPayload(address=_address(address) if address else None, errors=errors)
@@ -473,7 +461,7 @@ class Mutation:
         def update() -> AddressModel:
             # Looked up before validating, as REST answers 404 before 400.
             address = selectors.address_get_for_user(user=user, address_id=id)
-            changes = validated(rest.AddressInput(data=given_fields(input), partial=True))
+            changes = validated(rest.AddressInput, given(input), partial=True)
             return services.address_update(address=address, changes=changes)
 
         address, errors = attempt(update)

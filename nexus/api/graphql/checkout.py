@@ -22,6 +22,7 @@ from strawberry.types import Info
 from nexus.accounts.models import User
 from nexus.api.graphql.context import current_user
 from nexus.api.graphql.errors import UserError, attempt, domain_error, input_error
+from nexus.api.graphql.inputs import given, validated
 from nexus.api.graphql.orders import Order, order_node
 from nexus.api.rest.checkout import serializers as checkout_inputs
 from nexus.api.rest.checkout.views import checkout_place_from
@@ -41,13 +42,6 @@ from nexus.orders.models import Order as OrderModel
 from nexus.payments import selectors as payments_selectors
 from nexus.payments import services as payments_services
 from nexus.payments.models import Payment as PaymentModel
-
-
-def _validated(serializer: type[serializers.Serializer[Any]], values: dict[str, Any]) -> Any:
-    given = serializer(data={k: v for k, v in values.items() if v is not None})
-    given.is_valid(raise_exception=True)
-    return given.validated_data
-
 
 # --- carts ------------------------------------------------------------------------------
 
@@ -134,6 +128,8 @@ def _cart_change(
 # --- checkout ---------------------------------------------------------------------------
 
 
+# Optional fields default to UNSET: left out, they are left out of what REST's
+# serializer reads, as a key missing from a JSON body.
 @strawberry.input
 class PostalAddressInput:
     first_name: str
@@ -141,31 +137,33 @@ class PostalAddressInput:
     line1: str
     city: str
     country: str = strawberry.field(description="ISO 3166-1 alpha-2.")
-    company: str | None = None
-    line2: str | None = None
-    postal_code: str | None = None
-    region: str | None = None
-    phone: str | None = None
+    company: str | None = strawberry.UNSET
+    line2: str | None = strawberry.UNSET
+    postal_code: str | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
 
 
 @strawberry.input
 class CheckoutInput:
     cart: uuid.UUID
     email: str | None = strawberry.field(
-        default=None, description="Required for guests; customers default to theirs."
+        default=strawberry.UNSET, description="Required for guests; customers default to theirs."
     )
-    shipping_address: PostalAddressInput | None = None
+    shipping_address: PostalAddressInput | None = strawberry.UNSET
     shipping_address_id: int | None = strawberry.field(
-        default=None, description="A saved address of yours, instead of shippingAddress."
+        default=strawberry.UNSET,
+        description="A saved address of yours, instead of shippingAddress.",
     )
     billing_address: PostalAddressInput | None = strawberry.field(
-        default=None, description="Defaults to the shipping address."
+        default=strawberry.UNSET, description="Defaults to the shipping address."
     )
-    billing_address_id: int | None = None
+    billing_address_id: int | None = strawberry.UNSET
     shipping_method: int | None = strawberry.field(
-        default=None, description="Id of a method from checkoutSummary's shippingMethods."
+        default=strawberry.UNSET,
+        description="Id of a method from checkoutSummary's shippingMethods.",
     )
-    voucher: str | None = None
+    voucher: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -196,17 +194,6 @@ class CheckoutPayload:
     errors: list[UserError]
 
 
-def _snake(value: Any) -> Any:
-    """A strawberry input as the dict REST's serializer reads (unset fields left out)."""
-    if hasattr(value, "__strawberry_definition__"):
-        return {
-            name: _snake(field_value)
-            for name, field_value in vars(value).items()
-            if field_value is not None
-        }
-    return str(value) if isinstance(value, uuid.UUID) else value
-
-
 @dataclass(frozen=True)
 class _Idempotency:
     """``idempotencyKey`` for a mutation: the same key again returns the first answer
@@ -228,13 +215,13 @@ class _Idempotency:
 
 
 def _place_order(
-    info: Info[Any, Any], given: CheckoutInput, idempotency_key: str | None
+    info: Info[Any, Any], checkout_input: CheckoutInput, idempotency_key: str | None
 ) -> CheckoutPayload:
     user = current_user(info)
-    values = _snake(given)
+    values = given(checkout_input)
 
     def place() -> OrderModel:
-        return checkout_place_from(_validated(checkout_inputs.CheckoutInput, values), user)
+        return checkout_place_from(validated(checkout_inputs.CheckoutInput, values), user)
 
     if idempotency_key is None:
         order, errors = attempt(place)
@@ -351,16 +338,17 @@ class Query:
     ) -> CheckoutSummary:
         user = current_user(info)
         try:
-            values = _validated(
+            arguments = {
+                "cart": str(cart),
+                "country": country,
+                "region": region,
+                "shipping_method": shipping_method,
+                "voucher": voucher,
+                "email": email,
+            }
+            values = validated(
                 checkout_inputs.CheckoutSummaryInput,
-                {
-                    "cart": str(cart),
-                    "country": country,
-                    "region": region,
-                    "shipping_method": shipping_method,
-                    "voucher": voucher,
-                    "email": email,
-                },
+                {name: value for name, value in arguments.items() if value is not None},
             )
             held = selectors.cart_get(token=values["cart"], user=user)
             priced = services.checkout_quote(
@@ -407,7 +395,7 @@ class Mutation:
         self, info: Info[Any, Any], token: uuid.UUID, variant: int, quantity: int
     ) -> CartPayload:
         def add(cart: CartModel) -> None:
-            values = _validated(
+            values = validated(
                 checkout_inputs.CartLineInput, {"variant": variant, "quantity": quantity}
             )
             services.cart_line_add(
@@ -421,7 +409,7 @@ class Mutation:
         self, info: Info[Any, Any], token: uuid.UUID, line: int, quantity: int
     ) -> CartPayload:
         def update(cart: CartModel) -> None:
-            values = _validated(checkout_inputs.CartLineQuantityInput, {"quantity": quantity})
+            values = validated(checkout_inputs.CartLineQuantityInput, {"quantity": quantity})
             services.cart_line_set_quantity(cart=cart, line_id=line, quantity=values["quantity"])
 
         return _cart_change(info, token, update)
@@ -461,9 +449,9 @@ class Mutation:
         cart: uuid.UUID | None = None,
     ) -> PaymentPayload:
         def start() -> tuple[PaymentModel, str]:
-            values = _validated(
-                payment_inputs.PaymentStartInput,
-                {"payment_method": payment_method, "cart": str(cart) if cart else None},
+            proof = {"cart": str(cart)} if cart else {}
+            values = validated(
+                payment_inputs.PaymentStartInput, {"payment_method": payment_method, **proof}
             )
             started = payments_services.payment_start(
                 order=_order_for(info, order, values.get("cart")),

@@ -69,11 +69,12 @@ class QueryCostLimiter(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
+        # Runs after ValidationCache, which has set the (cached) validation errors.
+        if document is not None and not context.pre_execution_errors:
             limit = settings.GRAPHQL_MAX_COST
             cost = query_cost(document, context.variables or {})
             if cost > limit:
-                # Set before validation runs: the request ends here with this error.
+                # The request ends here with this error, before anything runs.
                 context.pre_execution_errors = [
                     GraphQLError(
                         f"The query would cost {cost}, over the limit of {limit}: ask for "

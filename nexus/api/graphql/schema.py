@@ -4,7 +4,14 @@ from types import ModuleType
 
 import strawberry
 from django.conf import settings
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -31,6 +38,14 @@ _PARTS: tuple[ModuleType, ...] = (
 )
 
 
+# The depth and alias rules, made once: the validation cache is keyed by the rules, and
+# limiter extensions built per request would each bring new rule classes (no hits).
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES).validation_rules,
+]
+
+
 def _merged(name: str) -> type | None:
     types = tuple(getattr(part, name) for part in _PARTS if hasattr(part, name))
     return merge_types(name, types) if types else None
@@ -41,9 +56,12 @@ schema = strawberry.Schema(
     mutation=_merged("Mutation"),
     # A new instance per request: extensions hold the request's execution context.
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        QueryCostLimiter,
+        lambda: AddValidationRules(_LIMIT_RULES),
+        # A storefront sends the same few documents again and again: parse and
+        # validate each once (the depth and alias rules are part of validation).
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        QueryCostLimiter,  # after ValidationCache, which sets the validation errors
         ErrorLogger,
         # Anything unexpected reaches clients as "Unexpected error." (logged in full).
         lambda: MaskErrors(should_mask_error=lambda error: not is_expected(error)),

@@ -2,6 +2,7 @@
 
 from typing import Any, cast
 
+import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -31,6 +32,10 @@ def _throttled(wait: float | None) -> HttpResponse:
 
 
 class GraphQLView(StrawberryView):
+    def encode_json(self, data: object) -> bytes:
+        """orjson, as the REST API renders: several times faster than json for a page."""
+        return orjson.dumps(data)
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         """Signed-in requests count against the user's limit, others against the
         client IP's, as over REST. A bad token is left for the resolvers to refuse."""

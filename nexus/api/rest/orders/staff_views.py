@@ -94,17 +94,12 @@ class StaffOrderTransitionView(APIView):
         order = selectors.order_get(number=number)
         data = s.StaffTransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = cast("User", request.user)
-        if data.validated_data["status"] == Order.Status.CANCELLED:
-            # What was paid for it goes back to the buyer.
-            payments_services.order_cancel_with_refund(order=order, actor=actor)
-        else:
-            services.order_transition(
-                order=order,
-                to=data.validated_data["status"],
-                actor=actor,
-                tracking_number=data.validated_data.get("tracking_number", ""),
-            )
+        payments_services.order_move(
+            order=order,
+            to=data.validated_data["status"],
+            actor=cast("User", request.user),
+            tracking_number=data.validated_data.get("tracking_number", ""),
+        )
         return Response(s.StaffOrderDetailOutput(selectors.order_get(number=number)).data)
 
 
