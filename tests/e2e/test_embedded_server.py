@@ -191,3 +191,25 @@ def test_more_open_connections_than_request_threads_are_all_served(server: str) 
     finally:
         for client in clients:
             client.close()
+
+
+def test_graphql_serves_the_demo_catalog(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        response = http.post(
+            "/graphql/",
+            json={"query": "{ products(first: 3) { edges { node { slug priceMin } } } }"},
+        )
+        assert response.status_code == 200, response.text
+        edges = response.json()["data"]["products"]["edges"]
+        assert len(edges) == 3
+        slug = edges[0]["node"]["slug"]
+        product = http.post(
+            "/graphql/",
+            json={
+                "query": "query($s: String!) { product(slug: $s) { name variants { sku } } }",
+                "variables": {"s": slug},
+            },
+        ).json()["data"]["product"]
+        assert product["variants"]
+        ide = http.get("/graphql/", headers={"Accept": "text/html"})
+        assert ide.status_code == 200  # GraphiQL, outside production
