@@ -19,7 +19,10 @@ urlpatterns = [
         "graphql/",
         csrf_exempt(
             GraphQLView.as_view(
-                schema=schema, graphql_ide="graphiql" if settings.GRAPHQL_IDE else None
+                schema=schema,
+                graphql_ide="graphiql" if settings.GRAPHQL_IDE else None,
+                # Image uploads (GraphQL multipart request spec); no cookie auth to forge.
+                multipart_uploads_enabled=True,
             )
         ),
         name="graphql",

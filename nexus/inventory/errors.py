@@ -34,3 +34,8 @@ class StockBelowAllocated(Conflict):
 class StockNegative(ValidationFailed):
     code = "stock_negative"
     default_message = "On hand cannot go below zero."
+
+
+class StockTooLarge(ValidationFailed):
+    code = "stock_too_large"
+    default_message = "More units than a stock row can hold."

@@ -23,6 +23,7 @@ from nexus.inventory.errors import (
     InsufficientStock,
     StockBelowAllocated,
     StockNegative,
+    StockTooLarge,
     VariantNotFound,
     WarehouseInUse,
     WarehouseSlugTaken,
@@ -52,6 +53,10 @@ class Allocation:
     ref: int
     stock_id: int
     quantity: int
+
+
+# Units on hand fit PostgreSQL's integer column.
+MAX_UNITS = 2**31 - 1
 
 
 def _locked_stocks(variant_ids: Iterable[int]) -> list[Stock]:
@@ -270,6 +275,10 @@ def stock_adjust(
     new_quantity = set_to if set_to is not None else stock.quantity + (delta or 0)
     if new_quantity < 0:
         raise StockNegative(field_errors={"quantity": [f"On hand would be {new_quantity}."]})
+    if new_quantity > MAX_UNITS:
+        raise StockTooLarge(
+            field_errors={"quantity": [f"On hand would be {new_quantity}; at most {MAX_UNITS}."]}
+        )
     if new_quantity < stock.quantity_allocated:
         raise StockBelowAllocated(
             field_errors={"quantity": [f"{stock.quantity_allocated} units are promised to orders."]}

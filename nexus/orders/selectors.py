@@ -9,6 +9,27 @@ from nexus.orders.errors import OrderNotFound
 from nexus.orders.models import Order, OrderEvent, OrderLine
 
 
+def customer_timeline() -> QuerySet[OrderEvent]:
+    """What a customer sees of an order's timeline: staff notes stay with the staff."""
+    return OrderEvent.objects.exclude(type=OrderEvent.Type.NOTE).order_by("created_at", "id")
+
+
+def _as_customer_sees_it(orders: QuerySet[Order]) -> Order:
+    order = orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch("events", queryset=customer_timeline()),
+    ).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_for_customer(*, number: str) -> Order:
+    """An order as its customer sees it (lines, timeline); the caller has made sure
+    the customer holds it."""
+    return _as_customer_sees_it(Order.objects.filter(number=number))
+
+
 def order_list_for_user(*, user: User) -> QuerySet[Order]:
     return Order.objects.filter(user=user).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
@@ -17,17 +38,7 @@ def order_list_for_user(*, user: User) -> QuerySet[Order]:
 
 def order_get_for_user(*, user: User, number: str) -> Order:
     """The customer's own order; anyone else's is simply not found."""
-    order = (
-        Order.objects.filter(user=user, number=number)
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
-        )
-        .first()
-    )
-    if order is None:
-        raise OrderNotFound()
-    return order
+    return _as_customer_sees_it(Order.objects.filter(user=user, number=number))
 
 
 def order_get_for_holder(*, number: str, user: User | None, cart_token: UUID | None) -> Order:

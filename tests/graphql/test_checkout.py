@@ -8,6 +8,7 @@ import pytest
 
 from nexus.discounts.models import Voucher
 from nexus.orders.models import Order
+from nexus.payments.models import Payment
 from nexus.shipping.models import ShippingMethod, ShippingZone
 from nexus.taxes.models import TaxRate
 from tests.graphql.client import data, error_codes, gql
@@ -248,3 +249,71 @@ def test_a_summary_for_an_unknown_cart_is_an_error_not_a_500(shop):
     assert error_codes(body) == ["cart_not_found"]
     body = gql(f'{{ checkoutSummary(cart: "{uuid.uuid4()}", country: "ZZ") {{ total }} }}')
     assert error_codes(body) == ["invalid"]
+
+
+def test_a_failed_checkout_is_not_remembered_under_its_key(shop):
+    token = _cart()["token"]
+    given = {
+        "input": {
+            "cart": token,
+            "email": "k@example.com",
+            "shippingAddress": BERLIN,
+            "shippingMethod": shop["flat"].pk,
+        },
+        "key": "retry-me",
+    }
+    empty = data(PLACE, given)["checkoutPlace"]
+    assert [e["code"] for e in empty["errors"]] == ["cart_empty"]
+    _add(token, shop["shirt"].pk, 1)  # the customer fixes the cart, tries again
+    placed = data(PLACE, given)["checkoutPlace"]
+    assert placed["errors"] == []
+    assert placed["replayed"] is False
+    assert placed["order"]["number"]
+
+
+def test_a_payment_start_with_a_key_charges_once(shop, django_capture_on_commit_callbacks):
+    token = _cart()["token"]
+    _add(token, shop["shirt"].pk, 1)
+    number = data(
+        PLACE,
+        {
+            "input": {
+                "cart": token,
+                "email": "p@example.com",
+                "shippingAddress": BERLIN,
+                "shippingMethod": shop["flat"].pk,
+            }
+        },
+    )["checkoutPlace"]["order"]["number"]
+    pay = """mutation($o: String!, $c: UUID, $k: String) {
+      paymentStart(order: $o, paymentMethod: "4242424242424242", cart: $c, idempotencyKey: $k) {
+        payment { id } replayed errors { code } } }"""
+    variables = {"o": number, "c": token, "k": "pay-1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = data(pay, variables)["paymentStart"]
+    again = data(pay, variables)["paymentStart"]
+    assert again["replayed"] is True
+    assert again["payment"]["id"] == first["payment"]["id"]
+    assert Payment.objects.filter(order__number=number).count() == 1
+
+
+def test_staff_notes_are_not_shown_to_the_customer(shop, customer, staff, client_for):
+    token = _cart(user=customer)["token"]
+    _add(token, shop["shirt"].pk, 1, user=customer)
+    number = data(
+        PLACE,
+        {"input": {"cart": token, "shippingAddress": BERLIN, "shippingMethod": shop["flat"].pk}},
+        user=customer,
+    )["checkoutPlace"]["order"]["number"]
+    noted = client_for(staff).post(
+        f"/api/v1/staff/orders/{number}/notes/", {"message": "fraud check"}, format="json"
+    )
+    assert noted.status_code == 201, noted.json()
+    seen = data(
+        "query($n: String!) { order(number: $n) { events { type } } }", {"n": number}, user=customer
+    )["order"]["events"]
+    assert "NOTE" not in [e["type"] for e in seen]
+    rest = client_for(customer).get(f"/api/v1/orders/{number}/").json()["events"]
+    assert "note" not in [e["type"] for e in rest]
+    staff_view = client_for(staff).get(f"/api/v1/staff/orders/{number}/").json()["events"]
+    assert "note" in [e["type"] for e in staff_view]

@@ -134,3 +134,15 @@ def test_stock_levels_report_and_low_stock_filter(staff_api, catalog):
     body = {"variant": headphones.pk, "threshold": None}
     assert staff_api.put(f"{STAFF}stock/thresholds/", body, format="json").status_code == 204
     assert staff_api.get(f"{STAFF}stock/?low=true").json()["results"] == []
+
+
+def test_stock_cannot_grow_past_what_its_column_holds(staff_api, catalog):
+    variant = catalog.headphones.variants.get()
+    body = {"variant": variant.pk, "warehouse": catalog.warehouse.pk, "reason": "count"}
+    too_big = staff_api.post(f"{STAFF}stock/adjustments/", {**body, "set_to": 2**31}, format="json")
+    assert too_big.status_code == 400
+    full = {**body, "set_to": 2**31 - 1}
+    assert staff_api.post(f"{STAFF}stock/adjustments/", full, format="json").status_code == 200
+    one_more = staff_api.post(f"{STAFF}stock/adjustments/", {**body, "delta": 1}, format="json")
+    assert one_more.status_code == 400
+    assert one_more.json()["code"] == "stock_too_large"

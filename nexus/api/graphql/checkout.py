@@ -5,11 +5,9 @@ own token; anything else is "no such cart". Inputs are checked by REST's own inp
 serializers, so both APIs accept exactly the same.
 """
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,9 +17,9 @@ from django.conf import settings
 from rest_framework import serializers
 from strawberry.types import Info
 
-from nexus.accounts.models import User
 from nexus.api.graphql.context import current_user
 from nexus.api.graphql.errors import UserError, attempt, domain_error, input_error
+from nexus.api.graphql.idempotency import once
 from nexus.api.graphql.inputs import given, validated
 from nexus.api.graphql.orders import Order, order_node
 from nexus.api.rest.checkout import serializers as checkout_inputs
@@ -30,13 +28,7 @@ from nexus.api.rest.payments import serializers as payment_inputs
 from nexus.checkout import selectors, services
 from nexus.checkout.errors import CartNotFound
 from nexus.checkout.models import Cart as CartModel
-from nexus.core.errors import DomainError, ValidationFailed
-from nexus.core.idempotency import (
-    StoredResponse,
-    idempotency_claim,
-    idempotency_complete,
-    idempotency_release,
-)
+from nexus.core.errors import DomainError
 from nexus.orders import selectors as orders_selectors
 from nexus.orders.models import Order as OrderModel
 from nexus.payments import selectors as payments_selectors
@@ -194,70 +186,25 @@ class CheckoutPayload:
     errors: list[UserError]
 
 
-@dataclass(frozen=True)
-class _Idempotency:
-    """``idempotencyKey`` for a mutation: the same key again returns the first answer
-    (REST's ``Idempotency-Key``, kept apart from REST's keys by its scope)."""
-
-    scope: str
-    key: str
-    fingerprint: str
-
-    @classmethod
-    def of(cls, user: User | None, key: str, operation: str, arguments: Any) -> "_Idempotency":
-        if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable() or " " in key:
-            raise ValidationFailed(
-                field_errors={"idempotency_key": ["Give 1 to 255 printable ASCII characters."]}
-            )
-        body = json.dumps([operation, arguments], sort_keys=True, default=str).encode()
-        scope = f"graphql:user:{user.pk}" if user else "graphql:anonymous"
-        return cls(scope, key, hashlib.sha256(body).hexdigest())
-
-
 def _place_order(
     info: Info[Any, Any], checkout_input: CheckoutInput, idempotency_key: str | None
 ) -> CheckoutPayload:
     user = current_user(info)
     values = given(checkout_input)
-
-    def place() -> OrderModel:
-        return checkout_place_from(validated(checkout_inputs.CheckoutInput, values), user)
-
-    if idempotency_key is None:
-        order, errors = attempt(place)
-        return CheckoutPayload(
-            order=order_node(order) if order else None, replayed=False, errors=errors
-        )
-
-    guard, errors = attempt(lambda: _Idempotency.of(user, idempotency_key, "checkout", values))
-    if guard is None:
-        return CheckoutPayload(order=None, replayed=False, errors=errors)
-    stored, errors = attempt(
-        lambda: idempotency_claim(scope=guard.scope, key=guard.key, fingerprint=guard.fingerprint)
+    outcome = once(
+        user=user,
+        key=idempotency_key,
+        operation="checkoutPlace",
+        arguments=values,
+        action=lambda: checkout_place_from(validated(checkout_inputs.CheckoutInput, values), user),
+        remember=lambda order: order.number,
+        recall=lambda number: orders_selectors.order_for_customer(number=number),
     )
-    if errors:
-        return CheckoutPayload(order=None, replayed=False, errors=errors)
-    if stored is not None:  # the first call's answer: its order, or its errors
-        first = json.loads(stored.body)
-        if first["order"]:
-            order = OrderModel.objects.get(number=first["order"])
-            return CheckoutPayload(order=order_node(order), replayed=True, errors=[])
-        return CheckoutPayload(
-            order=None, replayed=True, errors=[UserError(**error) for error in first["errors"]]
-        )
-    try:
-        order, errors = attempt(place)
-    except BaseException:
-        idempotency_release(scope=guard.scope, key=guard.key)
-        raise
-    answer = {"order": order.number if order else None, "errors": [vars(e) for e in errors]}
-    idempotency_complete(
-        scope=guard.scope,
-        key=guard.key,
-        response=StoredResponse(200, json.dumps(answer).encode(), "application/json"),
-    )
+    placed = outcome.result
     return CheckoutPayload(
-        order=order_node(order) if order else None, replayed=False, errors=errors
+        order=order_node(placed) if placed else None,
+        replayed=outcome.replayed,
+        errors=outcome.errors,
     )
 
 
@@ -282,6 +229,10 @@ class PaymentPayload:
     payment: Payment | None
     client_secret: str | None = strawberry.field(
         description="For a storefront that completes an extra step with the provider."
+    )
+    replayed: bool = strawberry.field(
+        default=False,
+        description="True when this is the answer to an earlier call with the same key.",
     )
     errors: list[UserError]
 
@@ -447,23 +398,46 @@ class Mutation:
         order: str,
         payment_method: str,
         cart: uuid.UUID | None = None,
+        idempotency_key: str | None = None,
     ) -> PaymentPayload:
+        user = current_user(info)
+        arguments = {"payment_method": payment_method, **({"cart": str(cart)} if cart else {})}
+
         def start() -> tuple[PaymentModel, str]:
-            proof = {"cart": str(cart)} if cart else {}
-            values = validated(
-                payment_inputs.PaymentStartInput, {"payment_method": payment_method, **proof}
-            )
+            values = validated(payment_inputs.PaymentStartInput, arguments)
             started = payments_services.payment_start(
                 order=_order_for(info, order, values.get("cart")),
                 payment_method=values["payment_method"],
-                actor=current_user(info),
+                actor=user,
             )
             return started.payment, started.client_secret
 
-        result, errors = attempt(start)
-        if result is None:
-            return PaymentPayload(payment=None, client_secret=None, errors=errors)
-        return PaymentPayload(payment=_payment(result[0]), client_secret=result[1], errors=[])
+        def recall(kept: str) -> tuple[PaymentModel, str]:
+            first = json.loads(kept)
+            return PaymentModel.objects.get(pk=first["payment"]), first["client_secret"]
+
+        outcome = once(
+            user=user,
+            key=idempotency_key,
+            operation="paymentStart",
+            arguments={"order": order, **arguments},
+            action=start,
+            remember=lambda started: json.dumps(
+                {"payment": started[0].pk, "client_secret": started[1]}
+            ),
+            recall=recall,
+        )
+        if outcome.result is None:
+            return PaymentPayload(
+                payment=None, client_secret=None, replayed=False, errors=outcome.errors
+            )
+        payment, client_secret = outcome.result
+        return PaymentPayload(
+            payment=_payment(payment),
+            client_secret=client_secret,
+            replayed=outcome.replayed,
+            errors=[],
+        )
 
     @strawberry.mutation(description="Complete a payment's extra step (sandbox: it succeeds).")
     def payment_confirm(
@@ -478,5 +452,8 @@ class Mutation:
 
         confirmed, errors = attempt(confirm)
         return PaymentPayload(
-            payment=_payment(confirmed) if confirmed else None, client_secret=None, errors=errors
+            payment=_payment(confirmed) if confirmed else None,
+            client_secret=None,
+            replayed=False,
+            errors=errors,
         )

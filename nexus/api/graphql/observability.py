@@ -1,10 +1,10 @@
-"""Unexpected errors in resolvers are logged with the request id, then masked."""
+"""Which errors are the client's, and logging the others with the request id."""
 
-from collections.abc import Iterator
+from typing import Any
 
+import strawberry
 import structlog
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 logger = structlog.get_logger(__name__)
 
@@ -15,14 +15,12 @@ def is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-class ErrorLogger(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        for error in (result.errors if result else None) or ():
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log what went wrong on our side; a client's bad query is not an incident
+        (strawberry would log every error at error level)."""
+        for error in errors:
             if not is_expected(error):
                 logger.error(
-                    "graphql_unexpected_error",
-                    path=error.path,
-                    exc_info=error.original_error,
+                    "graphql_unexpected_error", path=error.path, exc_info=error.original_error
                 )

@@ -148,7 +148,7 @@ class Query:
         user = require_user(info)
         # REST's list shows no timeline; here every node has one, fetched in one query.
         rows = selectors.order_list_for_user(user=user).prefetch_related(
-            Prefetch("events", queryset=OrderEventModel.objects.order_by("created_at", "id"))
+            Prefetch("events", queryset=selectors.customer_timeline())
         )
         page = paginate(rows, ordering=ORDER_LIST_ORDERING, first=first, after=after)
         return connection(page, order_node)

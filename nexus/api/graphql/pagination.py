@@ -8,18 +8,19 @@ depth. Forward paging only (``first``/``after``), which is what storefronts do.
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+import orjson
 import strawberry
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import Q, QuerySet
+from graphql import GraphQLError
 
 from nexus.api.graphql.errors import request_error
 
@@ -70,18 +71,36 @@ def _value(row: Any, name: str) -> Any:
 
 def _encode(row: Any, fields: Sequence[str]) -> str:
     position = [_plain(_value(row, field.lstrip("-"))) for field in fields]
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
+
+
+_INT64 = 2**63
 
 
 def _decode(cursor: str, fields: Sequence[str]) -> list[Any]:
+    """The position a cursor holds: one string or 64-bit integer per ordering field.
+    orjson refuses Infinity, NaN and nesting past 1,024 levels, which ``json`` would
+    hand on as values no database column takes."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        position = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise request_error("The cursor is not one this API gave.", "invalid_cursor") from exc
+        raise _invalid_cursor() from exc
     if not isinstance(position, list) or len(position) != len(fields):
-        raise request_error("The cursor is not one this API gave.", "invalid_cursor")
+        raise _invalid_cursor()
+    for value in position:
+        if not (
+            isinstance(value, str)
+            or (
+                isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+            )
+        ):
+            raise _invalid_cursor()
     return position
+
+
+def _invalid_cursor() -> GraphQLError:
+    return request_error("The cursor is not one this API gave.", "invalid_cursor")
 
 
 def _after(fields: Sequence[str], position: Sequence[Any]) -> Q:
@@ -111,12 +130,16 @@ def paginate(
     """One page of the queryset in the given ordering (the last field must be unique)."""
     size = page_size(first)
     rows_query = queryset.order_by(*ordering)
-    try:
-        if after is not None:
-            rows_query = rows_query.filter(_after(ordering, _decode(after, ordering)))
+    if after is None:
         rows = list(rows_query[: size + 1])
-    except (ValueError, TypeError, DjangoValidationError, DataError) as exc:
-        raise request_error("The cursor is not one this API gave.", "invalid_cursor") from exc
+    else:
+        position = _decode(after, ordering)
+        # A well-formed position may still not fit its fields (text for a date): the
+        # filter or the query says so, and it is the cursor's fault alone here.
+        try:
+            rows = list(rows_query.filter(_after(ordering, position))[: size + 1])
+        except (ValueError, TypeError, OverflowError, DjangoValidationError, DataError) as exc:
+            raise _invalid_cursor() from exc
     kept = rows[:size]
     return Page(kept, [_encode(row, ordering) for row in kept], len(rows) > size)
 

@@ -2,14 +2,10 @@
 
 from types import ModuleType
 
-import strawberry
 from django.conf import settings
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -20,12 +16,13 @@ from nexus.api.graphql import (
     catalog,
     checkout,
     orders,
+    staff_attributes,
     staff_catalog,
     staff_inventory,
     staff_orders,
 )
-from nexus.api.graphql.limits import QueryCostLimiter
-from nexus.api.graphql.observability import ErrorLogger, is_expected
+from nexus.api.graphql.limits import DocumentLimits
+from nexus.api.graphql.observability import Schema, is_expected
 
 _PARTS: tuple[ModuleType, ...] = (
     catalog,
@@ -33,17 +30,10 @@ _PARTS: tuple[ModuleType, ...] = (
     orders,
     checkout,
     staff_catalog,
+    staff_attributes,
     staff_inventory,
     staff_orders,
 )
-
-
-# The depth and alias rules, made once: the validation cache is keyed by the rules, and
-# limiter extensions built per request would each bring new rule classes (no hits).
-_LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES).validation_rules,
-]
 
 
 def _merged(name: str) -> type | None:
@@ -51,18 +41,18 @@ def _merged(name: str) -> type | None:
     return merge_types(name, types) if types else None
 
 
-schema = strawberry.Schema(
+schema = Schema(
     query=_merged("Query"),  # type: ignore[arg-type]  # catalog always has one
     mutation=_merged("Mutation"),
     # A new instance per request: extensions hold the request's execution context.
     extensions=[
-        lambda: AddValidationRules(_LIMIT_RULES),
+        # Depth, aliases, cost and unstorable text, right after parsing: a refused
+        # document is neither validated nor run.
+        DocumentLimits,
         # A storefront sends the same few documents again and again: parse and
-        # validate each once (the depth and alias rules are part of validation).
+        # validate each once.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        QueryCostLimiter,  # after ValidationCache, which sets the validation errors
-        ErrorLogger,
         # Anything unexpected reaches clients as "Unexpected error." (logged in full).
         lambda: MaskErrors(should_mask_error=lambda error: not is_expected(error)),
     ],

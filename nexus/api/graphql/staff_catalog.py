@@ -2,8 +2,11 @@
 permissions as REST's ``/api/v1/staff/`` catalog views.
 
 References are ids, named as in REST (``category``, ``brand``, ``productType``), so a
-field error points at the input field it concerns. Product images are not offered
-here: they are uploaded as multipart files, which this API does not take.
+field error points at the input field it concerns. Product images are uploaded as a
+multipart request (the GraphQL multipart request spec), under the same body limit as
+REST's uploads (``API_MAX_UPLOAD_BYTES``, refused with a 413 before it is read) and
+through the same input serializer. Attributes and product types are in
+``staff_attributes``.
 """
 
 from datetime import datetime
@@ -11,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from nexus.api.graphql.context import request_of, require_staff
@@ -56,13 +60,17 @@ class StaffBrand:
     slug: str
 
 
-@strawberry.type(description="An attribute value as a product or variant carries it.")
+@strawberry.type(
+    description="A value of an attribute, as its attribute lists it and as a "
+    "product or variant carries it."
+)
 class StaffAttributeValue:
     id: int
     attribute: int = strawberry.field(description="Attribute id.")
     attribute_slug: str
     name: str
     slug: str
+    sort_order: int = strawberry.field(description="Order among the attribute's values.")
 
 
 @strawberry.type
@@ -135,13 +143,16 @@ def staff_brand(brand: BrandModel) -> StaffBrand:
     return StaffBrand(id=brand.pk, name=brand.name, slug=brand.slug)
 
 
-def _value(value: AttributeValueModel) -> StaffAttributeValue:
+def staff_attribute_value(value: AttributeValueModel) -> StaffAttributeValue:
+    """Reads ``value.attribute``: select or prefetch it (a prefetch of an attribute's
+    values sets it)."""
     return StaffAttributeValue(
         id=value.pk,
         attribute=value.attribute_id,
         attribute_slug=value.attribute.slug,
         name=value.name,
         slug=value.slug,
+        sort_order=value.sort_order,
     )
 
 
@@ -156,7 +167,7 @@ def staff_variant(variant: VariantModel) -> StaffVariant:
         currency=variant.currency,
         weight_grams=variant.weight_grams,
         sort_order=variant.sort_order,
-        attributes=[_value(v) for v in variant.attributes.all()],
+        attributes=[staff_attribute_value(v) for v in variant.attributes.all()],
         created_at=variant.created_at,
         updated_at=variant.updated_at,
     )
@@ -203,7 +214,7 @@ def staff_product(product: ProductModel, info: Info[Any, Any]) -> StaffProduct:
         description=product.description,
         seo_title=product.seo_title,
         seo_description=product.seo_description,
-        attributes=[_value(v) for v in product.attributes.all()],
+        attributes=[staff_attribute_value(v) for v in product.attributes.all()],
         variants=[staff_variant(v) for v in product.variants.all()],
         images=[_image(i, info) for i in product.images.all()],
     )
@@ -317,6 +328,20 @@ class StaffVariantUpdateInput:
     )
 
 
+@strawberry.input(description="An image of a product, sent as a multipart request.")
+class StaffImageCreateInput:
+    image: Upload = strawberry.field(
+        description="A JPEG, PNG, GIF or WebP file: a multipart file part mapped here; the "
+        "whole request must fit the upload limit (API_MAX_UPLOAD_BYTES)."
+    )
+    alt: str | None = strawberry.UNSET
+    sort_order: int | None = strawberry.UNSET
+    variant: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Id of the product's variant the image shows; null for none.",
+    )
+
+
 @strawberry.input(description="The same filters as REST's staff product list.")
 class StaffProductFilterInput:
     search: str | None = strawberry.field(default=None, description="Part of the name.")
@@ -350,6 +375,12 @@ class StaffProductPayload:
 @strawberry.type
 class StaffVariantPayload:
     variant: StaffVariant | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class StaffImagePayload:
+    image: StaffImage | None
     errors: list[UserError]
 
 
@@ -599,4 +630,31 @@ class Mutation:
         return deleted(
             id,
             lambda: services.variant_delete(variant=staff_selectors.variant_get(variant_id=id)),
+        )
+
+    # --- images ---
+
+    @strawberry.mutation(description="Upload an image of a product (a multipart request).")
+    def staff_image_create(
+        self,
+        info: Info[Any, Any],
+        product_id: int,
+        input: StaffImageCreateInput,  # noqa: A002
+    ) -> StaffImagePayload:
+        require_staff(info, "catalog.add_productimage")
+
+        def create() -> StaffImage:
+            product = staff_selectors.product_get(product_id=product_id)
+            values = validated(s.StaffImageInput, given(input))
+            return _image(services.image_create(product=product, **values), info)
+
+        image, errors = attempt(create)
+        return StaffImagePayload(image=image, errors=errors)
+
+    @strawberry.mutation(description="Delete an image and its file.")
+    def staff_image_delete(self, info: Info[Any, Any], id: int) -> StaffDeletePayload:  # noqa: A002
+        require_staff(info, "catalog.delete_productimage")
+        return deleted(
+            id,
+            lambda: services.image_delete(image=staff_selectors.image_get(image_id=id)),
         )

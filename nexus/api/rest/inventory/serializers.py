@@ -26,8 +26,15 @@ class WarehouseOutput(serializers.ModelSerializer[Warehouse]):
 class StockAdjustmentInput(InputSerializer):
     variant = IntegerField(min_value=1, max_value=ID_MAX)
     warehouse = IntegerField(min_value=1, max_value=ID_MAX)
-    delta = IntegerField(required=False, help_text="Units to add (negative: remove).")
-    set_to = IntegerField(min_value=0, required=False, help_text="The new units on hand.")
+    delta = IntegerField(
+        min_value=-(2**31 - 1),
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Units to add (negative: remove).",
+    )
+    set_to = IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="The new units on hand."
+    )
     reason = CharField(max_length=200, help_text="Why, for the audit trail.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
