@@ -10,4 +10,7 @@ urlpatterns = [
     path("staff/", include("nexus.api.rest.inventory.urls")),
     path("staff/", include("nexus.api.rest.orders.staff_urls")),
     path("staff/", include("nexus.api.rest.webhooks.urls")),
+    path("staff/", include("nexus.api.rest.exports.urls")),
+    path("staff/", include("nexus.api.rest.imports.urls")),
+    path("staff/", include("nexus.api.rest.reports.urls")),
 ]

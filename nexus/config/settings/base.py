@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "nexus.checkout",
     "nexus.notifications",
     "nexus.webhooks",
+    "nexus.exports",
+    "nexus.imports",
+    "nexus.reports",
     "nexus.demo",
 ]
 
@@ -204,6 +207,8 @@ CELERY_TASK_ROUTES = {
     "nexus.notifications.tasks.*": {"queue": "email"},
     "nexus.webhooks.tasks.*": {"queue": "webhooks"},
     "nexus.reports.tasks.*": {"queue": "reports"},
+    "nexus.exports.tasks.*": {"queue": "reports"},
+    "nexus.imports.tasks.*": {"queue": "reports"},
 }
 # Run by Celery beat (`make beat`); every schedule of the shop is here.
 CELERY_BEAT_SCHEDULE = {
