@@ -25,6 +25,16 @@ class Order(models.Model):
         REFUNDED = "refunded", "Refunded"
         PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
 
+    # Orders that were paid for: the sales that reports count.
+    SALE_STATUSES: ClassVar[tuple[str, ...]] = (
+        Status.PAID,
+        Status.FULFILLED,
+        Status.SHIPPED,
+        Status.DELIVERED,
+        Status.PARTIALLY_REFUNDED,
+        Status.REFUNDED,
+    )
+
     number = models.CharField(max_length=16, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,6 +72,22 @@ class Order(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["user", "-created_at", "-id"], name="order_by_customer"),
             models.Index(fields=["status", "-created_at"], name="order_by_status"),
+            # Sales reports read a date range of sales and their totals from this alone.
+            models.Index(
+                fields=["created_at"],
+                include=["total", "currency"],
+                condition=models.Q(
+                    status__in=[
+                        "paid",
+                        "fulfilled",
+                        "shipped",
+                        "delivered",
+                        "partially_refunded",
+                        "refunded",
+                    ]
+                ),
+                name="order_sales_by_date",
+            ),
         ]
 
     def __str__(self) -> str:

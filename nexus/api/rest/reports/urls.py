@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from nexus.api.rest.reports import views
+
+urlpatterns = [
+    path("reports/sales/", views.StaffSalesReportView.as_view(), name="staff-sales-report"),
+]
