@@ -9,18 +9,17 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min, Model, ProtectedError
+from django.db.models import Max, Min, Model, OuterRef, ProtectedError, Subquery
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from nexus.catalog import cache as catalog_cache
 from nexus.catalog.errors import (
-    AttributeNotAllowed,
     CategoryNotEmpty,
     InUse,
     SkuTaken,
     SlugTaken,
     UnknownReference,
-    WrongCurrency,
 )
 from nexus.catalog.models import (
     Attribute,
@@ -33,6 +32,7 @@ from nexus.catalog.models import (
     ProductType,
     ProductVariant,
 )
+from nexus.catalog.validators import check_attribute_values, check_money
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -234,29 +234,6 @@ def catalog_object_delete(*, instance: Brand | Attribute | AttributeValue | Prod
 # --- products ---------------------------------------------------------------------
 
 
-def _check_attribute_values(
-    *, values: Sequence[AttributeValue], allowed: Iterable[Attribute], field: str
-) -> None:
-    allowed_ids = {attribute.pk for attribute in allowed}
-    wrong = sorted(
-        {value.attribute.slug for value in values if value.attribute_id not in allowed_ids}
-    )
-    if wrong:
-        raise AttributeNotAllowed(
-            field_errors={
-                field: [f"Attribute {slug!r} is not allowed by the product type." for slug in wrong]
-            }
-        )
-    seen: set[int] = set()
-    for value in values:
-        if value.attribute_id in seen:
-            raise AttributeNotAllowed(
-                "One value per attribute.",
-                field_errors={field: [f"Attribute {value.attribute.slug!r} has several values."]},
-            )
-        seen.add(value.attribute_id)
-
-
 def attribute_index_rebuild(product_ids: Sequence[int]) -> None:
     """Recompute the products' rows of ProductAttributeIndex from both link tables."""
     on_products = Product.attributes.through.objects.filter(product_id__in=product_ids)
@@ -273,6 +250,17 @@ def attribute_index_rebuild(product_ids: Sequence[int]) -> None:
     )
 
 
+def search_vector(name: Any = "name", description: Any = "description") -> CombinedExpression:
+    """A product's search vector: its name weighted A over its description (B).
+
+    Of the columns by default; bulk writers pass ``Value``s to fill it on insert
+    rather than writing each new row twice.
+    """
+    return SearchVector(name, weight="A", config=settings.SEARCH_CONFIG) + SearchVector(
+        description, weight="B", config=settings.SEARCH_CONFIG
+    )
+
+
 def refresh_search_vectors(product_ids: Sequence[int] | None = None) -> None:
     """Recompute the stored search vector (PostgreSQL; SQLite searches without it)."""
     if connection.vendor != "postgresql":
@@ -280,10 +268,7 @@ def refresh_search_vectors(product_ids: Sequence[int] | None = None) -> None:
     products = Product.objects.all()
     if product_ids is not None:
         products = products.filter(pk__in=product_ids)
-    products.update(
-        search_vector=SearchVector("name", weight="A", config=settings.SEARCH_CONFIG)
-        + SearchVector("description", weight="B", config=settings.SEARCH_CONFIG)
-    )
+    products.update(search_vector=search_vector())
 
 
 _PRODUCT_FIELDS = (
@@ -312,7 +297,7 @@ def product_create(
     is_published: bool = False,
     attributes: Sequence[AttributeValue] = (),
 ) -> Product:
-    _check_attribute_values(
+    check_attribute_values(
         values=attributes, allowed=product_type.product_attributes.all(), field="attributes"
     )
     product = Product(
@@ -349,7 +334,7 @@ def product_update(
     if fields:
         _save_unique(product, fields=[*fields, "updated_at"])
     if attributes is not None:
-        _check_attribute_values(
+        check_attribute_values(
             values=attributes,
             allowed=product.product_type.product_attributes.all(),
             field="attributes",
@@ -373,22 +358,23 @@ def product_delete(*, product: Product) -> None:
 # --- variants ---------------------------------------------------------------------
 
 
+def price_ranges_refresh(product_ids: Sequence[int]) -> None:
+    """Set several products' price_min/max from their variants in one statement
+    (bulk writers; the variant services keep one product's range themselves)."""
+    variants = (
+        ProductVariant.objects.filter(product_id=OuterRef("pk")).order_by().values("product_id")
+    )
+    Product.objects.filter(pk__in=product_ids).update(
+        price_min=Subquery(variants.annotate(low=Min("price")).values("low")),
+        price_max=Subquery(variants.annotate(high=Max("price")).values("high")),
+    )
+
+
 def _refresh_price_range(product_id: int) -> None:
     prices = ProductVariant.objects.filter(product_id=product_id).aggregate(
         low=Min("price"), high=Max("price")
     )
     Product.objects.filter(pk=product_id).update(price_min=prices["low"], price_max=prices["high"])
-
-
-def _check_money(*, price: Decimal, compare_at_price: Decimal | None, currency: str) -> None:
-    if currency != settings.SHOP_CURRENCY:
-        raise WrongCurrency(
-            field_errors={"currency": [f"Only {settings.SHOP_CURRENCY} is accepted."]}
-        )
-    if price < 0 or (compare_at_price is not None and compare_at_price < 0):
-        raise UnknownReference(
-            "Prices cannot be negative.", field_errors={"price": ["Must be 0 or more."]}
-        )
 
 
 _VARIANT_FIELDS = (
@@ -416,8 +402,8 @@ def variant_create(
     attributes: Sequence[AttributeValue] = (),
 ) -> ProductVariant:
     currency = currency or settings.SHOP_CURRENCY
-    _check_money(price=price, compare_at_price=compare_at_price, currency=currency)
-    _check_attribute_values(
+    check_money(price=price, compare_at_price=compare_at_price, currency=currency)
+    check_attribute_values(
         values=attributes,
         allowed=product.product_type.variant_attributes.all(),
         field="attributes",
@@ -447,13 +433,13 @@ def variant_update(
     attributes: Sequence[AttributeValue] | None = None,
 ) -> ProductVariant:
     fields = _apply(variant, changes, _VARIANT_FIELDS)
-    _check_money(
+    check_money(
         price=variant.price, compare_at_price=variant.compare_at_price, currency=variant.currency
     )
     if fields:
         _save_unique(variant, fields=[*fields, "updated_at"])
     if attributes is not None:
-        _check_attribute_values(
+        check_attribute_values(
             values=attributes,
             allowed=variant.product.product_type.variant_attributes.all(),
             field="attributes",

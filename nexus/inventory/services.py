@@ -254,6 +254,21 @@ def warehouse_delete(*, warehouse: Warehouse) -> None:
         raise WarehouseInUse() from exc
 
 
+def stock_quantity_check(*, quantity: int, allocated: int = 0) -> None:
+    """Units on hand a stock row may be set to: 0 to MAX_UNITS, and never below the
+    units promised to orders."""
+    if quantity < 0:
+        raise StockNegative(field_errors={"quantity": [f"On hand would be {quantity}."]})
+    if quantity > MAX_UNITS:
+        raise StockTooLarge(
+            field_errors={"quantity": [f"On hand would be {quantity}; at most {MAX_UNITS}."]}
+        )
+    if quantity < allocated:
+        raise StockBelowAllocated(
+            field_errors={"quantity": [f"{allocated} units are promised to orders."]}
+        )
+
+
 @transaction.atomic
 def stock_adjust(
     *,
@@ -273,16 +288,7 @@ def stock_adjust(
     variant_stocks = _locked_stocks([variant_id])
     stock = next(s for s in variant_stocks if s.warehouse_id == warehouse.pk)
     new_quantity = set_to if set_to is not None else stock.quantity + (delta or 0)
-    if new_quantity < 0:
-        raise StockNegative(field_errors={"quantity": [f"On hand would be {new_quantity}."]})
-    if new_quantity > MAX_UNITS:
-        raise StockTooLarge(
-            field_errors={"quantity": [f"On hand would be {new_quantity}; at most {MAX_UNITS}."]}
-        )
-    if new_quantity < stock.quantity_allocated:
-        raise StockBelowAllocated(
-            field_errors={"quantity": [f"{stock.quantity_allocated} units are promised to orders."]}
-        )
+    stock_quantity_check(quantity=new_quantity, allocated=stock.quantity_allocated)
     before = sum(s.quantity - s.quantity_allocated for s in variant_stocks)
     _report_low_stock({variant_id: (before, before + new_quantity - stock.quantity)})
     StockMovement.objects.create(
@@ -307,3 +313,88 @@ def low_stock_threshold_set(*, variant_id: int, threshold: int | None) -> None:
         LowStockThreshold.objects.update_or_create(
             variant_id=variant_id, defaults={"threshold": threshold}
         )
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """Units that should be on hand of one variant in one warehouse."""
+
+    variant_id: int
+    warehouse_id: int
+    quantity: int
+
+
+@transaction.atomic
+def stock_levels_set(*, levels: Sequence[StockLevel], reason: str, actor: Any) -> int:
+    """Set many stock rows' units on hand at once (bulk imports), with an audit row
+    for each one that changes; rows already at their level are not touched.
+
+    The same rules as ``stock_adjust``, checked for every level before anything is
+    written: one refused level (StockNegative, StockTooLarge, StockBelowAllocated,
+    naming the variant) leaves all of them unchanged. Returns how many changed.
+    """
+    wanted = {(level.variant_id, level.warehouse_id): level.quantity for level in levels}
+    if not wanted:
+        return 0
+    for quantity in wanted.values():
+        stock_quantity_check(quantity=quantity)
+    variant_ids = {variant_id for variant_id, _ in wanted}
+    existing = {
+        (stock.variant_id, stock.warehouse_id): stock for stock in _locked_stocks(variant_ids)
+    }
+    available_before: dict[int, int] = defaultdict(int)
+    for stock in existing.values():
+        available_before[stock.variant_id] += stock.quantity - stock.quantity_allocated
+    # A missing row is 0 on hand: a level of 0 there needs no row and no audit entry.
+    # The others are created at their level at once, rather than at 0 and then updated.
+    missing = {key: units for key, units in wanted.items() if key not in existing and units}
+    if missing:
+        Stock.objects.bulk_create(
+            (
+                Stock(variant_id=v, warehouse_id=w, quantity=units)
+                for (v, w), units in missing.items()
+            ),
+            ignore_conflicts=True,  # a concurrent writer's row is locked and compared below
+        )
+        existing.update(
+            ((stock.variant_id, stock.warehouse_id), stock)
+            for stock in _locked_stocks({variant_id for variant_id, _ in missing})
+        )
+    changed: list[Stock] = []
+    movements: list[StockMovement] = []
+    for key, quantity in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            continue
+        # A row created just now holds its level already: its audit entry counts from 0.
+        before = 0 if key in missing and row.quantity == quantity else row.quantity
+        if before == quantity:
+            continue
+        stock_quantity_check(quantity=quantity, allocated=row.quantity_allocated)
+        movements.append(
+            StockMovement(
+                stock=row,
+                quantity_delta=quantity - before,
+                quantity_after=quantity,
+                reason=reason,
+                actor=actor,
+            )
+        )
+        if row.quantity != quantity:
+            row.quantity = quantity
+            changed.append(row)
+    if not movements:
+        return 0
+    StockMovement.objects.bulk_create(movements)
+    if changed:
+        Stock.objects.bulk_update(changed, ["quantity"])
+    available_after = defaultdict(int, available_before)
+    for movement in movements:
+        available_after[movement.stock.variant_id] += movement.quantity_delta
+    _report_low_stock(
+        {
+            variant_id: (available_before[variant_id], available_after[variant_id])
+            for variant_id in {movement.stock.variant_id for movement in movements}
+        }
+    )
+    return len(movements)

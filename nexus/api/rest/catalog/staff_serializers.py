@@ -6,7 +6,7 @@ or the request is a 400 naming the field (``attributes.1`` for the second id of 
 
 from typing import Any
 
-from django.core.validators import RegexValidator, validate_image_file_extension
+from django.core.validators import validate_image_file_extension
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -29,16 +29,13 @@ from nexus.catalog.models import (
     ProductType,
     ProductVariant,
 )
+from nexus.catalog.validators import validate_slug
 
 MAX_IDS = 100
 
 
 class SlugField(CharField):
-    default_validators = [
-        RegexValidator(
-            r"^[a-z0-9_-]+\Z", "Use lowercase letters, digits, hyphens and underscores only."
-        )
-    ]
+    default_validators = [validate_slug]
 
 
 class IdField(serializers.PrimaryKeyRelatedField[Any]):
