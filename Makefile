@@ -14,7 +14,10 @@ MANAGE := $(UV) run --frozen python manage.py
 # The OpenAPI schema states PostgreSQL's integer ranges whatever database is configured
 # here (SQLite's differ); generating it makes no connection.
 SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) spectacular --validate --fail-on-warn
-GRAPHQL_SCHEMA := DATABASE_URL=postgres://localhost/nexus $(MANAGE) export_schema nexus.api.graphql.schema
+GRAPHQL_SCHEMA := DATABASE_URL=postgres://localhost/nexus DJANGO_SETTINGS_MODULE=nexus.config.settings.base \
+	$(UV) run --frozen python -c "import django; django.setup(); \
+	from strawberry.printer import print_schema; from nexus.api.graphql.schema import schema; \
+	print(print_schema(schema))"
 
 # Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
 QUEUES ?= default,email,webhooks,payments,reports
@@ -66,7 +69,7 @@ lint: install ## Ruff, mypy, import contracts, migrations, OpenAPI and GraphQL s
 	@tmp=$$(mktemp) && $(SCHEMA) --file $$tmp \
 		&& diff -u docs/openapi.yaml $$tmp \
 		|| { echo "docs/openapi.yaml is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
-	@tmp=$$(mktemp) && $(GRAPHQL_SCHEMA) --path $$tmp \
+	@tmp=$$(mktemp) && $(GRAPHQL_SCHEMA) > $$tmp \
 		&& diff -u docs/schema.graphql $$tmp \
 		|| { echo "docs/schema.graphql is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
 
@@ -76,7 +79,7 @@ fmt: install ## Format and auto-fix
 
 schema: install ## Regenerate the committed OpenAPI and GraphQL schemas
 	$(SCHEMA) --file docs/openapi.yaml
-	$(GRAPHQL_SCHEMA) --path docs/schema.graphql
+	$(GRAPHQL_SCHEMA) > docs/schema.graphql
 
 bench: install ## Catalog benchmark on PostgreSQL + Redis, 100k products; writes docs/benchmarks.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }

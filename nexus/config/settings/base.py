@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django_countries",
     "treebeard",
     "drf_spectacular",
-    "strawberry_django",  # for manage.py export_schema (make schema)
     "drf_spectacular_sidecar",
     "nexus.core",
     "nexus.accounts",
