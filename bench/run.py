@@ -9,7 +9,10 @@ at a fixed request rate (70 % of its saturation). The results replace the
 generated part of docs/benchmarks.md.
 
 Then checkout: 50 buyers at once place 1,500 carts, first all on one SKU with 1,000
-units (exactly 1,000 orders must result), then spread over 500 SKUs.
+units (exactly 1,000 orders must result), then spread over 500 SKUs. Then data at
+scale, each on a database of its own: 1,000,000 orders exported as CSV over HTTP
+(bench/exports.py), 100,000 products imported twice (bench/imports.py), and sales
+reports over a year of orders (bench/reports.py).
 
 Run with `make bench`. Options: --products, --seconds, --no-seed (reuse the database).
 """
@@ -363,6 +366,7 @@ def report(
     seconds: int,
     rate_line: str,
     checkout_results: list[CheckoutResult],
+    data_lines: list[str],
 ) -> str:
     baseline = results[0]
     lines = [
@@ -397,8 +401,26 @@ def report(
             "(goal: at least 50 %); the same 24 rows and fields, one SQL query (tests count it)."
         ),
     ]
-    lines += ["", rate_line, *report_lines(checkout_results), END]
+    lines += ["", rate_line, *report_lines(checkout_results), "", *data_lines, END]
     return "\n".join(lines)
+
+
+def data_at_scale(export_orders: int) -> list[str]:
+    """Exports, imports and reports, each on a database of its own."""
+    from bench import exports, imports, reports  # noqa: PLC0415 — they import this module
+
+    export_env = exports.bench_environment()
+    seeded = exports.seed(export_env, export_orders)
+    return [
+        f"### Streaming export: {export_orders:,} orders seeded in {seeded:.0f} s",
+        *exports.run_export_bench(export_env),
+        "",
+        *imports.run_import_bench(environment()),
+        "",
+        "### Sales reports",
+        "",
+        *reports.run_reports_bench(environment()),
+    ]
 
 
 def main() -> None:
@@ -406,6 +428,9 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--no-seed", action="store_true", help="reuse the bench database")
+    parser.add_argument(
+        "--export-orders", type=int, default=1_000_000, help="orders in the export benchmark"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -493,6 +518,8 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
+    data_lines = data_at_scale(args.export_orders)
+    print("\n".join(data_lines))
 
     text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     generated = report(
@@ -502,6 +529,7 @@ def main() -> None:
         seconds=args.seconds,
         rate_line=rate_line,
         checkout_results=checkout_results,
+        data_lines=data_lines,
     )
     DOC.write_text(
         re.sub(f"{re.escape(BEGIN)}.*{re.escape(END)}", lambda _: generated, text, flags=re.DOTALL)

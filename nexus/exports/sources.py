@@ -38,7 +38,7 @@ from nexus.inventory.selectors import quantities_available
 from nexus.orders.models import Order, OrderLine
 
 Record = dict[str, Any]
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 500
 
 # Orders that brought money in; cancelled, refunded and unpaid ones did not.
 SPENDING_STATUSES = (
