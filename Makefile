@@ -22,7 +22,7 @@ GRAPHQL_SCHEMA := DATABASE_URL=postgres://localhost/nexus DJANGO_SETTINGS_MODULE
 # Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
 QUEUES ?= default,email,webhooks,payments,reports
 
-.PHONY: help install run worker relay beat test lint fmt schema bootstrap bench
+.PHONY: help install run worker relay beat test lint lint-deploy security fmt schema bootstrap bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,19 @@ lint: install ## Ruff, mypy, import contracts, migrations, OpenAPI and GraphQL s
 	@tmp=$$(mktemp) && $(GRAPHQL_SCHEMA) > $$tmp \
 		&& diff -u docs/schema.graphql $$tmp \
 		|| { echo "docs/schema.graphql is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
+	@$(MAKE) --no-print-directory lint-deploy security
+
+lint-deploy: install ## Validate the pipelines, container and cluster files
+	$(UV) run --frozen check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+# Production settings with throwaway values: the checks read them, nothing is served.
+DEPLOY_CHECK_ENV := NEXUS_ENV=production DJANGO_ALLOWED_HOSTS=shop.example.com \
+	DJANGO_SECRET_KEY=check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+	JWT_SIGNING_KEY=check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+	DATABASE_URL=postgres://localhost/nexus
+
+security: install ## Security gates: Django's deployment checks with production settings
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 fmt: install ## Format and auto-fix
 	$(UV) run --frozen ruff format .

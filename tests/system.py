@@ -18,6 +18,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiosmtpd.controller import Controller
 from django.db import connection
 
@@ -77,20 +78,49 @@ def _rabbitmqctl(*args: str) -> str:
     ).stdout
 
 
+def _management() -> httpx.Client | None:
+    """RabbitMQ's management API, where rabbitmqctl is out of reach (a broker in a
+    container, as in GitHub Actions): ``RABBITMQ_MANAGEMENT_URL`` with credentials."""
+    url = os.environ.get("RABBITMQ_MANAGEMENT_URL")
+    if not url:
+        return None
+    parts = httpx.URL(url)
+    return httpx.Client(
+        base_url=str(parts.copy_with(username=None, password=None)),
+        auth=(parts.username, parts.password),
+        timeout=30,
+    )
+
+
 @contextmanager
 def rabbitmq_vhost() -> Iterator[str]:
     """A virtual host of this test's own: its queues are not shared with other runs."""
     name = f"nexus-test-{uuid.uuid4().hex[:12]}"
-    _rabbitmqctl("add_vhost", name)
-    try:
+    api = _management()
+    if api is not None:
+        api.put(f"/api/vhosts/{name}").raise_for_status()
+        permissions = {"configure": ".*", "write": ".*", "read": ".*"}
+        api.put(f"/api/permissions/{name}/guest", json=permissions).raise_for_status()
+    else:
+        _rabbitmqctl("add_vhost", name)
         _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
         yield name
     finally:
-        _rabbitmqctl("delete_vhost", name)
+        if api is not None:
+            api.delete(f"/api/vhosts/{name}").raise_for_status()
+            api.close()
+        else:
+            _rabbitmqctl("delete_vhost", name)
 
 
 def queued_messages(vhost: str) -> int:
     """Messages ready or being worked on in every queue of the virtual host."""
+    api = _management()
+    if api is not None:
+        with api:
+            queues = api.get(f"/api/queues/{vhost}").raise_for_status().json()
+        return sum(int(queue.get("messages", 0)) for queue in queues)
     lines = _rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers", "messages")
     return sum(int(line) for line in lines.split() if line.strip())
 
