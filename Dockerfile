@@ -27,9 +27,9 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # --- runtime ------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 
-ARG APP_UID=10001
-RUN groupadd --system --gid "${APP_UID}" nexus \
-    && useradd --system --uid "${APP_UID}" --gid nexus --home-dir /app \
+# A fixed UID/GID, so volumes and Kubernetes' runAsUser can rely on it.
+RUN groupadd --system --gid 10001 nexus \
+    && useradd --system --uid 10001 --gid nexus --home-dir /app \
         --no-create-home --shell /usr/sbin/nologin nexus
 
 # NEXUS_ENV=production: without DJANGO_SECRET_KEY, JWT_SIGNING_KEY and
@@ -61,11 +61,10 @@ RUN NEXUS_ENV=development python manage.py collectstatic --noinput --verbosity 0
     && python -m compileall -q nexus \
     && mkdir -p /app/var/media \
     && rm -rf /app/var/cache \
-    && chown -R "${APP_UID}:${APP_UID}" /app/var
+    && chown -R 10001:10001 /app/var
 
 USER 10001:10001
 EXPOSE 8000
-VOLUME ["/app/var/media"]
 
 # For the web role; compose gives worker, beat and relay their own checks
 # (`nexus-entrypoint healthcheck ROLE`).

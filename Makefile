@@ -74,8 +74,17 @@ lint: install ## Ruff, mypy, import contracts, migrations, OpenAPI and GraphQL s
 		|| { echo "docs/schema.graphql is out of date: run 'make schema'"; rm -f $$tmp; exit 1; }; rm -f $$tmp
 	@$(MAKE) --no-print-directory lint-deploy security
 
-lint-deploy: install ## Validate the pipelines, container and cluster files
+lint-deploy: install ## Validate the pipelines, container, cluster, script and monitoring files
 	$(UV) run --frozen check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(UV) run --frozen check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(UV) run --frozen hadolint Dockerfile
+	$(UV) run --frozen shellcheck .ci/run deploy/docker/*.sh scripts/*.sh
+	$(UV) run --frozen kubernetes-validate --strict --quiet -k 1.30.0 deploy/k8s/*.yaml
+	$(UV) run --frozen python -m json.tool deploy/monitoring/grafana/dashboards/nexus.json >/dev/null
+	@command -v promtool >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq prometheus; }
+	promtool check config deploy/monitoring/prometheus.yml
+	promtool check rules deploy/monitoring/alerts.yml
+	promtool test rules deploy/monitoring/alerts.test.yml
 
 # Production settings with throwaway values: the checks read them, nothing is served.
 DEPLOY_CHECK_ENV := NEXUS_ENV=production DJANGO_ALLOWED_HOSTS=shop.example.com \
