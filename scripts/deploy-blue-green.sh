@@ -83,21 +83,10 @@ done
 [[ -f "$manifests/migrate-job.yaml" ]] || usage_error "no migrate-job.yaml in $manifests"
 [[ "$DRY_RUN" == 1 ]] || need_cmd kubectl curl
 
-kubectl_base=(kubectl)
-[[ -z "$context" ]] || kubectl_base+=(--context "$context")
-kubectl_base+=(--namespace "$namespace")
-k() { run "${kubectl_base[@]}" "$@"; }
-# kq: a query; in a dry run it is not printed, and the caller must not need it.
-kq() { "${kubectl_base[@]}" "$@"; }
+kubectl_for "$context" "$namespace"
 
 # 1. Colours.
-if [[ -z "$live" ]]; then
-  [[ "$DRY_RUN" != 1 ]] || usage_error "--dry-run needs --live (it asks the cluster nothing)"
-  live=$(kq get service web -o 'jsonpath={.spec.selector.colour}') \
-    || die "cannot read the Service web's selector"
-  [[ "$live" == blue || "$live" == green ]] \
-    || die "the Service web selects colour '$live', not blue or green"
-fi
+live=$(live_colour "$live")
 idle=$(other_colour "$live")
 if [[ -z "$replicas" ]]; then
   if [[ "$DRY_RUN" == 1 ]]; then
@@ -170,12 +159,12 @@ elif [[ -n "$smoke_url" ]]; then
 else
   port=${SMOKE_LOCAL_PORT:-18080}
   if [[ "$DRY_RUN" == 1 ]]; then
-    printf '%s &\n' "$(shell_quote "${kubectl_base[@]}" port-forward service/web-preview "$port:80")"
+    printf '%s &\n' "$(shell_quote "${KUBECTL[@]}" port-forward service/web-preview "$port:80")"
     run "$NEXUS_SCRIPTS_DIR/wait-for.sh" "127.0.0.1:$port" 30
     run "$NEXUS_SCRIPTS_DIR/smoke.sh" "${smoke_args[@]}" "http://127.0.0.1:$port"
   else
     log "port-forward service/web-preview to 127.0.0.1:$port"
-    "${kubectl_base[@]}" port-forward service/web-preview "$port:80" >"$work/port-forward.log" 2>&1 &
+    "${KUBECTL[@]}" port-forward service/web-preview "$port:80" >"$work/port-forward.log" 2>&1 &
     forward=$!
     trap 'kill "$forward" 2>/dev/null || true; rm -rf "$work"' EXIT
     "$NEXUS_SCRIPTS_DIR/wait-for.sh" "127.0.0.1:$port" 30 || die "port-forward did not start: $(cat "$work/port-forward.log")"

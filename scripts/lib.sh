@@ -181,6 +181,32 @@ pg_url_dbname() {
 
 # --- Colours (blue-green) --------------------------------------------------------------
 
+# kubectl_for CONTEXT NAMESPACE: what k and kq run (an empty CONTEXT: the current one).
+kubectl_for() {
+  KUBECTL=(kubectl)
+  [[ -z "$1" ]] || KUBECTL+=(--context "$1")
+  KUBECTL+=(--namespace "$2")
+}
+# k: a change (printed instead in a dry run); kq: a query, run even then, so a dry
+# run's caller must not need its answer.
+k() { run "${KUBECTL[@]}" "$@"; }
+kq() { "${KUBECTL[@]}" "$@"; }
+
+# live_colour GIVEN: GIVEN if set, else the colour the Service web selects.
+live_colour() {
+  if [[ -n "$1" ]]; then
+    printf '%s\n' "$1"
+    return
+  fi
+  [[ "$DRY_RUN" != 1 ]] || usage_error "--dry-run needs --live (it asks the cluster nothing)"
+  local colour
+  colour=$(kq get service web -o 'jsonpath={.spec.selector.colour}') \
+    || die "cannot read the Service web's selector"
+  [[ "$colour" == blue || "$colour" == green ]] \
+    || die "the Service web selects colour '$colour', not blue or green"
+  printf '%s\n' "$colour"
+}
+
 # other_colour blue|green: the other one.
 other_colour() {
   case $1 in

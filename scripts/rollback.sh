@@ -51,19 +51,9 @@ done
 [[ -z "$live" || "$live" == blue || "$live" == green ]] || usage_error "--live is blue or green"
 [[ "$DRY_RUN" == 1 ]] || need_cmd kubectl
 
-kubectl_base=(kubectl)
-[[ -z "$context" ]] || kubectl_base+=(--context "$context")
-kubectl_base+=(--namespace "$namespace")
-k() { run "${kubectl_base[@]}" "$@"; }
-kq() { "${kubectl_base[@]}" "$@"; }
+kubectl_for "$context" "$namespace"
 
-if [[ -z "$live" ]]; then
-  [[ "$DRY_RUN" != 1 ]] || usage_error "--dry-run needs --live (it asks the cluster nothing)"
-  live=$(kq get service web -o 'jsonpath={.spec.selector.colour}') \
-    || die "cannot read the Service web's selector"
-  [[ "$live" == blue || "$live" == green ]] \
-    || die "the Service web selects colour '$live', not blue or green"
-fi
+live=$(live_colour "$live")
 target=$(other_colour "$live")
 
 if [[ "$DRY_RUN" != 1 ]]; then
