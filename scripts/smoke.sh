@@ -10,7 +10,7 @@ Usage: $NEXUS_SCRIPT_NAME [options] BASE_URL
 
 Checks a running Nexus Commerce at BASE_URL (e.g. http://127.0.0.1:8000), in order:
   1. GET /healthz is 200
-  2. GET /readyz is 200 (database, cache and broker)
+  2. GET /readyz is 200 (the database answers; "degraded" names a cache or broker outage)
   3. a catalog read: GET /api/v1/products/?in_stock=true and one product's detail
   4. a customer access token from the given credentials (POST /api/v1/auth/token/)
   5. a checkout end to end as that customer: cart, line, summary, order, payment with

@@ -61,6 +61,21 @@ READINESS_CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
+# Without its database the web process cannot answer; without the cache it answers
+# uncached and unthrottled, and without the broker its events wait in the outbox. So only
+# the database decides readiness: a cache or broker outage must not take every web pod
+# out of the load balancer. The others are reported ("degraded") for monitoring.
+REQUIRED_FOR_SERVING = frozenset({"database"})
+
+
+def readiness(results: list[CheckResult]) -> tuple[str, bool]:
+    """The overall status ("ready", "degraded", "unavailable") and whether to serve."""
+    serving = all(r.ok for r in results if r.name in REQUIRED_FOR_SERVING)
+    if not serving:
+        return "unavailable", False
+    return ("ready" if all(r.ok for r in results) else "degraded"), True
+
+
 def _timed(name: str, check: Callable[[], None]) -> CheckResult:
     started = time.perf_counter()
     try:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from nexus.api.rest.renderers import dumps
-from nexus.core.health import run_readiness_checks
+from nexus.core.health import readiness, run_readiness_checks
 
 
 @never_cache
@@ -20,11 +20,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Database, cache and broker all answer; 503 names the ones that do not."""
+    """200 while the database answers ("degraded" when the cache or the broker does
+    not, each named in the checks); 503 without the database."""
     results = run_readiness_checks()
-    ready = all(result.ok for result in results)
-    body = {
-        "status": "ready" if ready else "unavailable",
-        "checks": {result.name: asdict(result) for result in results},
-    }
-    return HttpResponse(dumps(body), status=200 if ready else 503, content_type="application/json")
+    status, serving = readiness(results)
+    body = {"status": status, "checks": {result.name: asdict(result) for result in results}}
+    return HttpResponse(
+        dumps(body), status=200 if serving else 503, content_type="application/json"
+    )
