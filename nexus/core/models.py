@@ -50,6 +50,8 @@ class OutboxEvent(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The request that wrote it, for the logs of the work it starts.
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes: ClassVar = [

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from nexus.core.models import OutboxEvent, ProcessedEvent
+from nexus.core.task_context import current_request_id
 
 logger = structlog.get_logger(__name__)
 
@@ -45,7 +46,9 @@ CHANNEL = "nexus_outbox"
 
 
 def emit(topic: str, payload: Mapping[str, Any]) -> OutboxEvent:
-    event = OutboxEvent.objects.create(topic=topic, payload=dict(payload))
+    event = OutboxEvent.objects.create(
+        topic=topic, payload=dict(payload), request_id=current_request_id()
+    )
     if settings.CELERY_TASK_ALWAYS_EAGER:
         transaction.on_commit(_relay_in_process, robust=True)
     elif connection.vendor == "postgresql":
@@ -69,7 +72,8 @@ def relay(*, batch: int = 100) -> int:
             rows = rows.select_for_update(skip_locked=True)
         for event in rows[:batch]:
             try:
-                deliver_event.apply_async(args=(event.pk, event.topic, event.payload))
+                with structlog.contextvars.bound_contextvars(request_id=event.request_id or None):
+                    deliver_event.apply_async(args=(event.pk, event.topic, event.payload))
             except Exception as exc:  # noqa: BLE001 — kept for the next run, with the reason
                 OutboxEvent.objects.filter(pk=event.pk).update(
                     attempts=F("attempts") + 1, last_error=repr(exc)[:2000]

@@ -117,3 +117,44 @@ def test_the_relay_is_notified_at_commit_and_not_on_rollback(settings):
             assert notices() == 0  # not before the commit
         assert notices() == 1
     assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 1  # left for the relay
+
+
+@pytest.mark.django_db
+def test_an_event_keeps_the_request_that_wrote_it(api, catalog, django_capture_on_commit_callbacks):
+    variant = catalog.red_shirt.variants.order_by("sku")[0]
+    token = api.post("/api/v1/carts/").json()["token"]
+    api.post(f"/api/v1/carts/{token}/lines/", {"variant": variant.pk, "quantity": 1}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = api.post(
+            "/api/v1/checkout/",
+            {"cart": token, "email": "r@example.com", "shipping_address": ADDRESS},
+            format="json",
+            HTTP_X_REQUEST_ID="req-abc-123",
+        )
+    assert placed.status_code == 201
+    assert placed["X-Request-ID"] == "req-abc-123"
+    assert OutboxEvent.objects.get(topic="order.placed").request_id == "req-abc-123"
+
+
+def test_a_task_carries_the_request_id_to_its_worker():
+    """Published with a request id bound → the message header has it → the worker's run
+    of the task has it bound, and not after."""
+    import structlog  # noqa: PLC0415
+
+    from nexus.core import task_context  # noqa: PLC0415
+    from nexus.core.tasks import relay_outbox as task  # noqa: PLC0415 — any real task
+
+    headers: dict[str, str] = {}
+    with structlog.contextvars.bound_contextvars(request_id="req-xyz"):
+        task_context.carry_request_id(headers=headers)
+    assert headers == {task_context.HEADER: "req-xyz"}
+
+    task.push_request(**headers)
+    try:
+        structlog.contextvars.clear_contextvars()
+        task_context.bind_request_id(task=task)
+        assert task_context.current_request_id() == "req-xyz"
+        task_context.unbind_request_id(task=task)
+        assert task_context.current_request_id() == ""
+    finally:
+        task.pop_request()
