@@ -111,12 +111,18 @@ def event_fan_out(*, event_id: int, event_type: str, payload: Mapping[str, Any])
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send again now, with a fresh set of attempts (the log keeps the earlier ones)."""
+    """Send again now, with a fresh set of attempts (the log keeps the earlier ones);
+    the sending starts after the commit (at once in the embedded mode)."""
+    from nexus.webhooks.tasks import send_webhooks  # noqa: PLC0415 — tasks import this module
+
     now = timezone.now()
-    reset = WebhookDelivery.objects.filter(pk=delivery.pk).exclude(leased_until__gt=now)
-    if not reset.update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=now):
-        raise WebhookDeliveryInFlight()
-    delivery.refresh_from_db()
+    with transaction.atomic():
+        reset = WebhookDelivery.objects.filter(pk=delivery.pk).exclude(leased_until__gt=now)
+        if not reset.update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=now):
+            raise WebhookDeliveryInFlight()
+        delivery.refresh_from_db()
+        pk = delivery.pk
+        transaction.on_commit(lambda: send_webhooks.delay(delivery_ids=[pk]), robust=True)
     return delivery
 
 

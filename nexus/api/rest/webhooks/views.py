@@ -4,7 +4,6 @@ Not granted to the Staff group by default: an endpoint receives customers' order
 so who may add one is a decision for the shop's administrators.
 """
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -19,7 +18,6 @@ from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.api.rest.webhooks import serializers as s
 from nexus.webhooks import selectors, services
 from nexus.webhooks.models import WebhookDelivery, WebhookEndpoint
-from nexus.webhooks.tasks import send_webhooks
 
 TAGS = ["staff: webhooks"]
 
@@ -167,11 +165,7 @@ class StaffWebhookRedeliverView(APIView):
         responses={202: s.WebhookDeliveryOutput, **problems(401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, delivery_id: int) -> Response:
-        with transaction.atomic():
-            delivery = services.delivery_redeliver(
-                delivery=selectors.delivery_get(delivery_id=delivery_id)
-            )
-            transaction.on_commit(
-                lambda: send_webhooks.delay(delivery_ids=[delivery.pk]), robust=True
-            )
+        delivery = services.delivery_redeliver(
+            delivery=selectors.delivery_get(delivery_id=delivery_id)
+        )
         return Response(s.WebhookDeliveryOutput(delivery).data, status=status.HTTP_202_ACCEPTED)

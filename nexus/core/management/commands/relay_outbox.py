@@ -68,7 +68,7 @@ class Command(BaseCommand):
 
     def _wait(self, listener: Any, interval: float) -> None:
         if listener is None:
-            time.sleep(interval)
+            time.sleep(interval)  # no LISTEN off PostgreSQL: poll at the interval instead
             return
         # Wakes on the first notice or after the interval; the notices' content is unused.
         for _ in listener.connection.notifies(timeout=interval, stop_after=1):
