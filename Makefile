@@ -42,12 +42,14 @@ bootstrap: install
 
 run: bootstrap ## Serve the whole system on http://$(HOST):$(PORT) (embedded mode unless env says otherwise)
 	@echo "Nexus Commerce on http://$(HOST):$(PORT)  —  API docs: http://$(HOST):$(PORT)/api/docs/"
-	exec $(UV) run --frozen granian --interface wsgi --host $(HOST) --port $(PORT) \
+	@rm -rf var/metrics/web && mkdir -p var/metrics/web
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics/web exec $(UV) run --frozen granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WEB_WORKERS) --blocking-threads $(WEB_THREADS) \
 		--no-ws nexus.config.wsgi:application
 
 worker: install ## A Celery worker on RabbitMQ (CELERY_BROKER_URL), serving QUEUES
-	exec $(UV) run --frozen celery -A nexus.config worker --queues $(QUEUES) --loglevel INFO
+	@rm -rf var/metrics/worker && mkdir -p var/metrics/worker
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics/worker exec $(UV) run --frozen celery -A nexus.config worker --queues $(QUEUES) --loglevel INFO
 
 relay: install ## The outbox relay: publishes domain events to RabbitMQ as they commit (one or more)
 	exec $(MANAGE) relay_outbox

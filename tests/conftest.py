@@ -13,7 +13,7 @@ from tests.services import unreachable_services
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1] != "postgresql":
         pytest.exit("The test suite runs on PostgreSQL: DATABASE_URL must be postgres://…", 2)
     problems = unreachable_services()
     if problems:

@@ -197,10 +197,10 @@ def relay(env: dict[str, str], log_dir: Path, *, name: str = "relay") -> Process
     return Process(name, argv, env, log_dir)
 
 
-def web_server(env: dict[str, str], log_dir: Path, port: int) -> Process:
+def web_server(env: dict[str, str], log_dir: Path, port: int, *, workers: int = 1) -> Process:
     argv = [
         str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", "1", "--blocking-threads", "8", "--no-ws",
+        "--port", str(port), "--workers", str(workers), "--blocking-threads", "8", "--no-ws",
         "nexus.config.wsgi:application",
     ]  # fmt: skip
     return Process("web", argv, env, log_dir)

@@ -13,7 +13,8 @@ Usage: entrypoint.sh [ROLE] [EXTRA ARGS...]
 Roles (extra arguments are passed on to the process):
   web          granian (WSGI) serving the API on HOST:PORT (default 0.0.0.0:8000)
                with WEB_WORKERS processes (2) of WEB_THREADS request threads (16)
-  worker       Celery worker serving QUEUES (default: default,email,webhooks,payments,reports)
+  worker       Celery worker serving QUEUES (default: default,email,webhooks,payments,reports),
+               its task metrics on NEXUS_WORKER_METRICS_PORT (9808; empty: none)
   beat         Celery beat, the periodic tasks (run exactly one)
   relay        the outbox relay (manage.py relay_outbox)
   migrate      manage.py migrate --noinput (run once before web and worker start)
@@ -37,12 +38,22 @@ require_count() {
   [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"
 }
 
+# fresh_metrics_dir DEFAULT: the directory where this container's processes (granian's
+# workers, Celery's pool) keep their Prometheus counters, emptied at start so a
+# restarted container does not add up its previous life's files.
+fresh_metrics_dir() {
+  export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$1}
+  rm -rf "${PROMETHEUS_MULTIPROC_DIR:?}"
+  mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+}
+
 run_web() {
   local host=${HOST:-0.0.0.0} port=${PORT:-8000}
   local workers=${WEB_WORKERS:-2} threads=${WEB_THREADS:-16}
   require_count PORT "$port"
   require_count WEB_WORKERS "$workers"
   require_count WEB_THREADS "$threads"
+  fresh_metrics_dir /tmp/prometheus-web
   # The same server and options as `make run`.
   exec granian --interface wsgi --host "$host" --port "$port" \
     --workers "$workers" --blocking-threads "$threads" \
@@ -50,6 +61,9 @@ run_web() {
 }
 
 run_worker() {
+  fresh_metrics_dir /tmp/prometheus-worker
+  # The pool's counters on this port (/metrics); "" turns it off.
+  export NEXUS_WORKER_METRICS_PORT=${NEXUS_WORKER_METRICS_PORT-9808}
   exec celery -A nexus.config worker --queues "${QUEUES:-$DEFAULT_QUEUES}" \
     --loglevel INFO "$@"
 }

@@ -1,7 +1,10 @@
-"""``/metrics`` for Prometheus: gauges read from the database at scrape time.
+"""``/metrics`` for Prometheus: the process's counters and the shop's state.
 
-Read at scrape time rather than counted in the process, so every web process reports
-the same, whole-shop figures and no multi-process bookkeeping is needed.
+Requests, queries, cache reads (django-prometheus) and the shop's own counters
+(``nexus.core.metrics``) come from this process, or from all web processes of the
+host when they share ``PROMETHEUS_MULTIPROC_DIR``. The shop's state (outbox lag,
+webhook deliveries, low stock) is read from the database at scrape time, so every
+web process reports the same whole-shop figures for it.
 """
 
 from collections.abc import Iterator
@@ -13,6 +16,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from nexus.core import outbox
+from nexus.core.metrics import process_registry
+from nexus.inventory.selectors import low_stock_variant_count
 from nexus.webhooks.selectors import delivery_counts_by_status
 
 
@@ -37,12 +42,18 @@ class ShopCollector(Collector):
         for status, count in delivery_counts_by_status(("pending", "failed")).items():
             deliveries.add_metric([status], count)
         yield deliveries
+        yield GaugeMetricFamily(
+            "nexus_low_stock_variants",
+            "Variants with a low-stock threshold whose available stock is at or below it.",
+            value=low_stock_variant_count(),
+        )
 
 
-registry = CollectorRegistry(auto_describe=False)
-registry.register(ShopCollector())
+shop_registry = CollectorRegistry(auto_describe=False)
+shop_registry.register(ShopCollector())
 
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(process_registry()) + generate_latest(shop_registry)
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

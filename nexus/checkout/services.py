@@ -29,6 +29,7 @@ from nexus.checkout.errors import (
 )
 from nexus.checkout.models import Cart, CartLine
 from nexus.core.errors import ValidationFailed
+from nexus.core.metrics import CHECKOUT_FAILURES, ORDERS_PLACED, count_on_commit, count_refusals
 from nexus.discounts import services as discounts_services
 from nexus.discounts.services import VoucherQuote
 from nexus.inventory import selectors as inventory_selectors
@@ -302,6 +303,7 @@ def checkout_quote(
     )
 
 
+@count_refusals(CHECKOUT_FAILURES)
 @transaction.atomic
 def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -> Order:
     """Turn an open cart into an unpaid order at today's prices, with its stock
@@ -378,6 +380,7 @@ def checkout_place(*, cart: Cart, user: User | None, details: CheckoutDetails) -
     cart.status = Cart.Status.ORDERED
     cart.reserved_until = None
     cart.save(update_fields=["status", "reserved_until", "updated_at"])
+    count_on_commit(ORDERS_PLACED)
     return order
 
 

@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+import nexus.core.metrics  # noqa: F401 — task and worker signal handlers for /metrics
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.config.settings.base")
 
 app = Celery("nexus")

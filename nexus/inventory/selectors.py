@@ -1,6 +1,7 @@
 """Reads of stock levels."""
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -8,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from nexus.inventory.errors import WarehouseNotFound
-from nexus.inventory.models import Reservation, Stock, Warehouse
+from nexus.inventory.models import LowStockThreshold, Reservation, Stock, Warehouse
 
 
 def quantities_available(
@@ -66,16 +67,31 @@ def stock_levels() -> QuerySet[Stock]:
     return rows
 
 
-def stock_levels_low(rows: QuerySet[Stock]) -> QuerySet[Stock]:
-    """Rows of variants at or below their threshold (over all their warehouses)."""
-    totals = (
+def _variant_unallocated() -> QuerySet[Any, Any]:
+    """Subquery: the outer row's variant's units on hand and not allocated, all warehouses."""
+    return (
         Stock.objects.filter(variant=OuterRef("variant"))
         .values("variant")
         .annotate(total=Sum(F("quantity") - F("quantity_allocated")))
         .values("total")
     )
+
+
+def stock_levels_low(rows: QuerySet[Stock]) -> QuerySet[Stock]:
+    """Rows of variants at or below their threshold (over all their warehouses)."""
     return (
         rows.filter(variant__low_stock_threshold__isnull=False)
-        .annotate(variant_available=Subquery(totals))
+        .annotate(variant_available=Subquery(_variant_unallocated()))
         .filter(variant_available__lte=F("variant__low_stock_threshold__threshold"))
+    )
+
+
+def low_stock_variant_count() -> int:
+    """How many variants are at or below their low-stock threshold right now."""
+    return (
+        LowStockThreshold.objects.annotate(
+            available=Coalesce(Subquery(_variant_unallocated()), Value(0))
+        )
+        .filter(available__lte=F("threshold"))
+        .count()
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from nexus.accounts.models import User
 from nexus.core import outbox
 from nexus.core.errors import DomainError
+from nexus.core.metrics import PAYMENT_EVENTS, count_on_commit, outcome_label
 from nexus.orders import services as orders_services
 from nexus.orders.models import Order
 from nexus.payments.errors import OrderNotPayable, RefundNotPossible
@@ -190,6 +191,7 @@ def payment_event_process(*, event_pk: int) -> None:
     stored.processed_at = timezone.now()
     stored.outcome = _apply(stored)
     stored.save(update_fields=["processed_at", "outcome"])
+    count_on_commit(PAYMENT_EVENTS, outcome=outcome_label(stored.outcome))
 
 
 def _apply(stored: PaymentEvent) -> str:

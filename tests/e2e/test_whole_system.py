@@ -5,10 +5,12 @@ a proxy that a test can cut."""
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from nexus.core.models import OutboxEvent
 from nexus.orders.models import Order
@@ -44,27 +46,42 @@ def proxy() -> Iterator[system.TcpProxy]:
     proxy.cut()
 
 
+@dataclass(frozen=True)
+class Shop:
+    url: str  # the web server's base URL
+    worker_metrics: str  # the worker's metrics port
+
+
 @pytest.fixture
-def shop(inbox: Inbox, proxy: system.TcpProxy, tmp_path: Path) -> Iterator[str]:
-    """Web, worker and relay running; yields the web server's base URL."""
+def shop(inbox: Inbox, proxy: system.TcpProxy, tmp_path: Path) -> Iterator[Shop]:
+    """Web (two processes), worker and relay running, each role counting its metrics
+    in a directory of its own as the image's entrypoint sets them up."""
     with system.rabbitmq_vhost() as vhost:
         direct = system.service_env(
             CELERY_BROKER_URL=system.broker_url(vhost),
             TEST_EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
         )
         proxied = {**direct, "CELERY_BROKER_URL": system.broker_url(vhost, proxy.port)}
-        port = system.free_port()
+        port, worker_metrics_port = system.free_port(), system.free_port()
+        for role in ("web", "worker"):
+            (tmp_path / f"metrics-{role}").mkdir()
+        worker_env = {
+            **direct,
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-worker"),
+            "NEXUS_WORKER_METRICS_PORT": str(worker_metrics_port),
+        }
+        web_env = {**proxied, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-web")}
         processes = [
-            system.worker(direct, tmp_path),
+            system.worker(worker_env, tmp_path),
             system.relay(proxied, tmp_path),
-            system.web_server(proxied, tmp_path, port),
+            system.web_server(web_env, tmp_path, port, workers=2),
         ]
-        base_url = f"http://127.0.0.1:{port}"
+        shop = Shop(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{worker_metrics_port}")
         try:
             for process in processes:
                 process.start()
-            system.wait_for(lambda: _ready(base_url), what="the web server")
-            yield base_url
+            system.wait_for(lambda: _ready(shop.url), what="the web server")
+            yield shop
         finally:
             for process in processes:
                 process.stop()
@@ -112,16 +129,34 @@ def _webhooks_for(receiver: Receiver, number: str) -> dict[str, bool | None]:
     return found
 
 
+def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _total(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    wanted = set(labels.items())
+    return sum(
+        value for (sample, found), value in samples.items() if sample == name and wanted <= found
+    )
+
+
 def _subjects(inbox: Inbox) -> set[str]:
     return {str(message["Subject"]) for message in inbox.messages}
 
 
 def test_a_purchase_over_http_sends_its_emails_and_signed_webhooks(
-    shop: str, inbox: Inbox, receiver: Receiver, settings
+    shop: Shop, inbox: Inbox, receiver: Receiver, settings
 ) -> None:
     variant = build_catalog().headphones.variants.get()
     _subscribe(receiver, settings)
-    with httpx.Client(base_url=shop, timeout=30) as http:
+    with httpx.Client(base_url=shop.url, timeout=30) as http:
         number = _buy(http, variant.pk)
 
     # Paid by the worker applying the sandbox's event from the payments queue.
@@ -133,14 +168,25 @@ def test_a_purchase_over_http_sends_its_emails_and_signed_webhooks(
     system.wait_for(lambda: len(_webhooks_for(receiver, number)) == 2, what="the webhooks")
     assert _webhooks_for(receiver, number) == {"order.placed": True, "order.paid": True}
 
+    # Counted in whichever of the two web processes answered, and added up by /metrics.
+    web = _scrape(shop.url)
+    assert _total(web, "django_http_responses_total_by_status_view_method_total", status="201") == 4
+    assert _total(web, "nexus_orders_placed_total") == 1
+    # The worker's pool children counted the tasks they ran, by queue.
+    worker = _scrape(shop.worker_metrics)
+    runs = "nexus_task_runs_total"
+    assert _total(worker, runs, queue="payments", outcome="success") >= 1
+    assert _total(worker, runs, queue="email", outcome="success") >= 1
+    assert _total(worker, "nexus_payment_events_total", outcome="succeeded") == 1
+
 
 def test_with_rabbitmq_unreachable_requests_succeed_and_events_wait_then_drain(
-    shop: str, inbox: Inbox, receiver: Receiver, proxy: system.TcpProxy, settings
+    shop: Shop, inbox: Inbox, receiver: Receiver, proxy: system.TcpProxy, settings
 ) -> None:
     variant = build_catalog().headphones.variants.get()
     _subscribe(receiver, settings)
     proxy.cut()
-    with httpx.Client(base_url=shop, timeout=30) as http:
+    with httpx.Client(base_url=shop.url, timeout=30) as http:
         placed = http.post("/api/v1/carts/").json()["token"]
         http.post(f"/api/v1/carts/{placed}/lines/", json={"variant": variant.pk, "quantity": 1})
         response = http.post(

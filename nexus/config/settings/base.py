@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latency by view (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus.core.middleware.RequestContextMiddleware",
     "nexus.api.rest.middleware.ProbeMiddleware",
     "nexus.api.rest.middleware.RequestBodyLimitMiddleware",
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nexus.core.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "nexus.config.urls"
@@ -144,13 +147,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The sales index's covering columns are for PostgreSQL; SQLite builds it without them.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# The same engines, with query counts, errors and timings for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "nexus.core.cache.MeasuredRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
             "OPTIONS": {
@@ -168,7 +175,7 @@ else:
     # catalog write or a rate limit counts across all of them.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
