@@ -10,12 +10,15 @@ from typing import Any
 import structlog
 import structlog.tracebacks
 
+from nexus.core.tracing import add_trace_ids
+
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     structlog.stdlib.ExtraAdder(),
+    add_trace_ids,  # nothing unless tracing is on (nexus.core.tracing)
 ]
 
 

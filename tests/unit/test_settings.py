@@ -25,7 +25,7 @@ def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_development_runs_on_sqlite_with_no_environment(tmp_path):
     result = _run({"NEXUS_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.db.backends.sqlite3"
+    assert result.stdout.strip() == "django_prometheus.db.backends.sqlite3"
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "JWT_SIGNING_KEY"])
@@ -52,7 +52,7 @@ def test_production_starts_with_its_secrets():
         }
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.db.backends.postgresql"
+    assert result.stdout.strip() == "django_prometheus.db.backends.postgresql"
 
 
 def test_access_tokens_longer_than_15_minutes_are_refused(tmp_path):
