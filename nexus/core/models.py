@@ -50,8 +50,9 @@ class OutboxEvent(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    # The request that wrote it, for the logs of the work it starts.
-    request_id = models.CharField(max_length=64, blank=True)
+    # The request that wrote it, for the logs of the work it starts. The default is the
+    # database's too: the release before this column inserts rows without it.
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         indexes: ClassVar = [
