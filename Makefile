@@ -22,7 +22,7 @@ GRAPHQL_SCHEMA := DATABASE_URL=postgres://localhost/nexus DJANGO_SETTINGS_MODULE
 # Every queue a worker serves unless told otherwise: `make worker QUEUES=email`.
 QUEUES ?= default,email,webhooks,payments,reports
 
-.PHONY: help install run worker relay beat test lint lint-deploy security fmt schema bootstrap bench
+.PHONY: help install run worker relay beat test lint lint-deploy security audit fmt schema bootstrap bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -96,6 +96,14 @@ DEPLOY_CHECK_ENV := NEXUS_ENV=production DJANGO_ALLOWED_HOSTS=shop.example.com \
 
 security: install ## Security gates: Django's deployment checks with production settings
 	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+# The locked runtime dependencies (what the image installs) against the Python Packaging
+# Advisory Database through PyPI's JSON API. --strict fails when a package cannot be
+# looked up, so an unreachable advisory source is a failure, never a silent pass.
+audit: install ## Known vulnerabilities in the locked dependencies (pip-audit; needs PyPI's JSON API)
+	@tmp=$$(mktemp) && $(UV) export --frozen --no-dev --no-emit-project --format requirements-txt > $$tmp \
+		&& $(UV) run --frozen pip-audit --strict --disable-pip --progress-spinner off -r $$tmp; \
+		status=$$?; rm -f $$tmp; exit $$status
 
 fmt: install ## Format and auto-fix
 	$(UV) run --frozen ruff format .
