@@ -175,9 +175,7 @@ else
 fi
 
 # 5. The switch: web to the new colour, web-preview to the old one.
-k patch service web --type=merge -p "$(web_selector_patch "$idle")"
-k patch service web-preview --type=merge -p "$(web_selector_patch "$live")"
-k annotate service web --overwrite "nexus-commerce/live-image=$image" "nexus-commerce/previous-colour=$live"
+switch_colour "$idle" "$live" "nexus-commerce/live-image=$image"
 log "web now serves $idle ($image); $live kept running for rollback.sh"
 
 # 6. The background processes.

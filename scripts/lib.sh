@@ -180,9 +180,22 @@ pg_url_dbname() {
 }
 
 # --- Colours (blue-green) --------------------------------------------------------------
+#
+# The web processes run in two colours, blue and green; one is live. Which one, and the
+# switch between them, go through a backend, so that a release, a rollback and the
+# local rehearsal share the same steps (live_colour, other_colour, colour_ready,
+# switch_colour, rollback_colour):
+#   kubernetes  the Service web selects the live colour's pods and web-preview the other
+#               colour's; a switch patches both selectors (set up by kubectl_for)
+#   nginx       an nginx instance proxies to the live colour's address, kept in an
+#               upstream file it includes; a switch rewrites the file and reloads nginx
+#               (set up by nginx_backend)
+COLOUR_BACKEND=kubernetes
 
-# kubectl_for CONTEXT NAMESPACE: what k and kq run (an empty CONTEXT: the current one).
+# kubectl_for CONTEXT NAMESPACE: the kubernetes backend; what k and kq run (an empty
+# CONTEXT: the current one).
 kubectl_for() {
+  COLOUR_BACKEND=kubernetes
   KUBECTL=(kubectl)
   [[ -z "$1" ]] || KUBECTL+=(--context "$1")
   KUBECTL+=(--namespace "$2")
@@ -192,7 +205,7 @@ kubectl_for() {
 k() { run "${KUBECTL[@]}" "$@"; }
 kq() { "${KUBECTL[@]}" "$@"; }
 
-# live_colour GIVEN: GIVEN if set, else the colour the Service web selects.
+# live_colour GIVEN: GIVEN if set, else the colour the backend routes to.
 live_colour() {
   if [[ -n "$1" ]]; then
     printf '%s\n' "$1"
@@ -200,10 +213,20 @@ live_colour() {
   fi
   [[ "$DRY_RUN" != 1 ]] || usage_error "--dry-run needs --live (it asks the cluster nothing)"
   local colour
-  colour=$(kq get service web -o 'jsonpath={.spec.selector.colour}') \
-    || die "cannot read the Service web's selector"
-  [[ "$colour" == blue || "$colour" == green ]] \
-    || die "the Service web selects colour '$colour', not blue or green"
+  case $COLOUR_BACKEND in
+    kubernetes)
+      colour=$(kq get service web -o 'jsonpath={.spec.selector.colour}') \
+        || die "cannot read the Service web's selector"
+      [[ "$colour" == blue || "$colour" == green ]] \
+        || die "the Service web selects colour '$colour', not blue or green"
+      ;;
+    nginx)
+      colour=$(sed -n 's/^# live colour: \([a-z]*\).*/\1/p' "$NGINX_UPSTREAM_FILE" 2>/dev/null) \
+        || die "cannot read $NGINX_UPSTREAM_FILE"
+      [[ "$colour" == blue || "$colour" == green ]] \
+        || die "$NGINX_UPSTREAM_FILE names no live colour (blue or green)"
+      ;;
+  esac
   printf '%s\n' "$colour"
 }
 
@@ -216,7 +239,136 @@ other_colour() {
   esac
 }
 
+# colour_ready COLOUR: succeeds when COLOUR can take traffic (kubernetes: web-COLOUR has
+# a ready pod; nginx: its /readyz answers 2xx), else fails saying why in
+# COLOUR_NOT_READY; dies when there is no such colour.
+colour_ready() {
+  case $COLOUR_BACKEND in
+    kubernetes)
+      local ready
+      ready=$(kq get deployment "web-$1" -o 'jsonpath={.status.readyReplicas}') \
+        || die "no deployment web-$1 to switch to"
+      COLOUR_NOT_READY="web-$1 has no ready pod"
+      [[ "${ready:-0}" -ge 1 ]]
+      ;;
+    nginx)
+      local address
+      address=$(nginx_colour_address "$1")
+      COLOUR_NOT_READY="$1 ($address) does not answer /readyz"
+      curl --silent --fail --output /dev/null --max-time 3 "http://$address/readyz"
+      ;;
+  esac
+}
+
+# switch_colour TO FROM [ANNOTATION...]: live traffic to TO; FROM keeps running (on
+# web-preview). Kubernetes: the Service web annotated with the ANNOTATIONs and
+# previous-colour=FROM. nginx: returns once the workers that routed to FROM are gone,
+# so nothing reaches FROM any more.
+switch_colour() {
+  local to=$1 from=$2
+  shift 2
+  case $COLOUR_BACKEND in
+    kubernetes)
+      k patch service web --type=merge -p "$(web_selector_patch "$to")"
+      k patch service web-preview --type=merge -p "$(web_selector_patch "$from")"
+      k annotate service web --overwrite "$@" "nexus-commerce/previous-colour=$from"
+      ;;
+    nginx)
+      nginx_write_upstream "$to" "$from"
+      nginx_reload
+      ;;
+  esac
+}
+
+# rollback_colour LIVE FORCE: back from LIVE to the other colour, refused (exit) when
+# that one is not ready unless FORCE is 1; a dry run does not ask.
+rollback_colour() {
+  local live=$1 force=${2:-0} target
+  target=$(other_colour "$live")
+  if [[ "$DRY_RUN" != 1 ]] && ! colour_ready "$target"; then
+    [[ "$force" == 1 ]] || die "$COLOUR_NOT_READY; start it first or use --force"
+    warn "$COLOUR_NOT_READY; switching anyway (--force)"
+  fi
+  log "rolling back: web from $live to $target"
+  switch_colour "$target" "$live"
+}
+
 # web_selector_patch COLOUR: the Service patch that selects one colour's web pods.
 web_selector_patch() {
   printf '{"spec":{"selector":{"app":"nexus","component":"web","colour":"%s"}}}' "$1"
+}
+
+# --- The nginx backend -----------------------------------------------------------------
+
+# nginx_backend PREFIX BLUE_ADDRESS GREEN_ADDRESS: switch through the nginx instance
+# whose prefix is PREFIX (its pid file, logs and nginx.conf there). The nginx.conf
+# includes PREFIX/upstream.conf, which defines the upstream "nexus_web" (the live
+# colour, the Service web's counterpart); addresses are HOST:PORT.
+nginx_backend() {
+  COLOUR_BACKEND=nginx
+  NGINX_PREFIX=${1%/}
+  NGINX_BLUE=$2
+  NGINX_GREEN=$3
+  NGINX_UPSTREAM_FILE="$NGINX_PREFIX/upstream.conf"
+  NGINX=(nginx -p "$NGINX_PREFIX/" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log")
+  # How long a reload may take to retire the old workers: they finish their requests.
+  NGINX_DRAIN_TIMEOUT=${NGINX_DRAIN_TIMEOUT:-60}
+}
+
+nginx_colour_address() {
+  case $1 in
+    blue) printf '%s\n' "$NGINX_BLUE" ;;
+    green) printf '%s\n' "$NGINX_GREEN" ;;
+    *) die "not a colour: '$1' (blue or green)" ;;
+  esac
+}
+
+# nginx_write_upstream LIVE [PREVIOUS]: the upstream file routing to LIVE, replaced in
+# one rename (nginx reads it at its next start or reload). Connections to the colour
+# are kept alive between requests, for less than granian keeps an idle one open
+# (30 s), so that nginx never reuses a connection granian is closing.
+nginx_write_upstream() {
+  local file=$NGINX_UPSTREAM_FILE
+  {
+    printf '# live colour: %s (previous: %s)\n' "$1" "${2:-none}"
+    printf 'upstream nexus_web {\n'
+    printf '    server %s;\n' "$(nginx_colour_address "$1")"
+    printf '    keepalive 32;\n    keepalive_timeout 10s;\n}\n'
+  } >"$file.new"
+  mv -f "$file.new" "$file"
+}
+
+# nginx_workers: the worker processes of the running nginx (its master's children).
+nginx_workers() {
+  local master
+  master=$(cat "$NGINX_PREFIX/nginx.pid" 2>/dev/null) || return 0
+  pgrep -P "$master" | sort || true
+}
+
+# nginx_reload: test the configuration, reload, and wait until the workers started
+# before the reload have exited. A reload starts new workers with the new
+# configuration and asks the old ones to stop accepting and to finish their requests
+# (closing their idle keep-alive connections, to clients and to the old upstream):
+# once they are gone, no request and no connection goes to the old upstream any more.
+nginx_reload() {
+  local old now started deadline
+  run "${NGINX[@]}" -t -q || die "nginx rejects the new configuration; nothing switched"
+  [[ "$DRY_RUN" != 1 ]] || { run "${NGINX[@]}" -s reload; return 0; }
+  old=$(nginx_workers)
+  [[ -n "$old" ]] || die "nginx is not running (no workers of $NGINX_PREFIX/nginx.pid)"
+  started=$(now_ms)
+  run "${NGINX[@]}" -s reload
+  deadline=$((started + NGINX_DRAIN_TIMEOUT * 1000))
+  while true; do
+    now=$(nginx_workers)
+    # Done when no old worker is left and new ones run.
+    if [[ -n "$now" && -z "$(comm -12 <(printf '%s\n' "$old") <(printf '%s\n' "$now"))" ]]; then
+      break
+    fi
+    (($(now_ms) < deadline)) \
+      || die "nginx's old workers still run ${NGINX_DRAIN_TIMEOUT}s after the reload; see $NGINX_PREFIX/error.log"
+    sleep 0.02
+  done
+  NGINX_LAST_RELOAD_MS=$(($(now_ms) - started))
+  log "nginx reloaded: old workers gone after ${NGINX_LAST_RELOAD_MS} ms"
 }

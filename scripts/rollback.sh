@@ -55,31 +55,19 @@ kubectl_for "$context" "$namespace"
 
 live=$(live_colour "$live")
 target=$(other_colour "$live")
-
-if [[ "$DRY_RUN" != 1 ]]; then
-  ready=$(kq get deployment "web-$target" -o 'jsonpath={.status.readyReplicas}') \
-    || die "no deployment web-$target to roll back to"
-  if [[ "${ready:-0}" -lt 1 ]]; then
-    [[ "$force" == 1 ]] || die "web-$target has no ready pod; scale it up first or use --force"
-    warn "web-$target has no ready pod; switching anyway (--force)"
-  fi
-  if [[ -z "$image" && "$selector_only" != 1 ]]; then
-    image=$(kq get deployment "web-$target" -o 'jsonpath={.spec.template.spec.containers[?(@.name=="web")].image}')
-  fi
-elif [[ -z "$image" && "$selector_only" != 1 ]]; then
-  image="IMAGE_OF_web-$target"
-  log "dry run: the workers' image would be read from deployment/web-$target ($image below)"
-fi
-
-log "rolling back: web from $live to $target"
-k patch service web --type=merge -p "$(web_selector_patch "$target")"
-k patch service web-preview --type=merge -p "$(web_selector_patch "$live")"
-k annotate service web --overwrite "nexus-commerce/previous-colour=$live"
+# Asks web-$target first: no such Deployment, or no ready pod in it, stops here.
+rollback_colour "$live" "$force"
 log "web now serves $target; $live is on web-preview"
 
 if [[ "$selector_only" == 1 ]]; then
   log "worker, relay and beat left as they are (--selector-only)"
   exit 0
+fi
+if [[ -z "$image" && "$DRY_RUN" == 1 ]]; then
+  image="IMAGE_OF_web-$target"
+  log "dry run: the workers' image would be read from deployment/web-$target ($image below)"
+elif [[ -z "$image" ]]; then
+  image=$(kq get deployment "web-$target" -o 'jsonpath={.spec.template.spec.containers[?(@.name=="web")].image}') || true
 fi
 [[ -n "$image" ]] || die "could not read the image of web-$target; use --image"
 k set image deployment/worker "worker=$image"

@@ -305,6 +305,69 @@ def test_rollback_dry_run_needs_the_live_colour(no_kubectl: dict[str, str]) -> N
     assert _script("rollback.sh", "--dry-run", env=no_kubectl).returncode == 2
 
 
+@pytest.fixture
+def fake_cluster(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A kubectl answering as a cluster with blue live and green at $GREEN_READY pods;
+    every call is recorded."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "kubectl-calls"
+    fake = bin_dir / "kubectl"
+    fake.write_text(
+        f"""#!/bin/sh
+echo "$@" >> {calls}
+case "$*" in
+  *"get service web -o jsonpath={{.spec.selector.colour}}") printf blue ;;
+  *"get deployment web-green -o jsonpath={{.status.readyReplicas}}") printf "$GREEN_READY" ;;
+  *"get deployment web-green -o jsonpath="*image*) printf registry.example.com/nexus:1.3.2 ;;
+  *" get "*) exit 1 ;;
+esac
+"""
+    )
+    fake.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}, calls
+
+
+def _selector_patch(colour: str) -> str:
+    return f'{{"spec":{{"selector":{{"app":"nexus","component":"web","colour":"{colour}"}}}}}}'
+
+
+def test_rollback_asks_the_cluster_and_refuses_a_colour_without_ready_pods(
+    fake_cluster: tuple[dict[str, str], Path],
+) -> None:
+    env, calls = fake_cluster
+    refused = _script("rollback.sh", env={**env, "GREEN_READY": "0"})
+    assert refused.returncode == 1
+    assert "web-green has no ready pod; start it first or use --force" in refused.stderr
+    assert "patch" not in calls.read_text()
+
+    calls.unlink()
+    result = _script("rollback.sh", env={**env, "GREEN_READY": "2"})
+    assert result.returncode == 0, result.stderr
+    k = "--namespace nexus"
+    assert calls.read_text().splitlines() == [
+        f"{k} get service web -o jsonpath={{.spec.selector.colour}}",
+        f"{k} get deployment web-green -o jsonpath={{.status.readyReplicas}}",
+        f"{k} patch service web --type=merge -p {_selector_patch('green')}",
+        f"{k} patch service web-preview --type=merge -p {_selector_patch('blue')}",
+        f"{k} annotate service web --overwrite nexus-commerce/previous-colour=blue",
+        (
+            f"{k} get deployment web-green -o"
+            ' jsonpath={.spec.template.spec.containers[?(@.name=="web")].image}'
+        ),
+        f"{k} set image deployment/worker worker=registry.example.com/nexus:1.3.2",
+        f"{k} set image deployment/relay relay=registry.example.com/nexus:1.3.2",
+        f"{k} set image deployment/beat beat=registry.example.com/nexus:1.3.2",
+        f"{k} rollout status deployment/worker --timeout=600s",
+        f"{k} rollout status deployment/relay --timeout=600s",
+        f"{k} rollout status deployment/beat --timeout=600s",
+    ]
+
+    forced = _script("rollback.sh", "--force", "--selector-only", env={**env, "GREEN_READY": ""})
+    assert forced.returncode == 0, forced.stderr
+    assert "switching anyway (--force)" in forced.stderr
+
+
 # --- backup-db.sh and restore-db.sh --------------------------------------------------
 
 
