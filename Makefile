@@ -116,3 +116,7 @@ schema: install ## Regenerate the committed OpenAPI and GraphQL schemas
 bench: install ## Catalog benchmark on PostgreSQL + Redis, 100k products; writes docs/benchmarks.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)
+
+.PHONY: rehearse
+rehearse: install ## Blue-green rehearsal: two colours behind nginx, switched and rolled back under load
+	scripts/rehearse-blue-green.sh $(REHEARSE_ARGS)

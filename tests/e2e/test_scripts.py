@@ -99,6 +99,7 @@ def test_every_script_is_here_and_executable() -> None:
         "backup-db.sh",
         "cleanup.sh",
         "deploy-blue-green.sh",
+        "rehearse-blue-green.sh",
         "restore-db.sh",
         "rollback.sh",
         "smoke.sh",
