@@ -14,7 +14,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-
 @signals.worker_process_init.connect
 def _trace_pool_process(**_: object) -> None:
     # In each pool process: the exporter's thread would not survive the fork.
