@@ -97,6 +97,7 @@ RUNNABLE = sorted(p.name for p in SCRIPTS.glob("*.sh") if p.name != "lib.sh")
 def test_every_script_is_here_and_executable() -> None:
     assert RUNNABLE == [
         "backup-db.sh",
+        "check-migrations-compat.sh",
         "cleanup.sh",
         "deploy-blue-green.sh",
         "rehearse-blue-green.sh",
