@@ -62,6 +62,11 @@ beat: install ## Celery beat: the periodic tasks of CELERY_BEAT_SCHEDULE (run ex
 test: install ## Run the whole test suite against local PostgreSQL, Redis and RabbitMQ
 	$(UV) run --frozen pytest
 
+# The previous release (a v* tag, BASE=ref to choose) must keep working on this schema.
+.PHONY: migrations-compat
+migrations-compat: install ## The previous release's tests on this tree's migrations (expand/contract)
+	scripts/check-migrations-compat.sh $(if $(BASE),--base $(BASE))
+
 lint: install ## Ruff, mypy, import contracts, migrations, OpenAPI and GraphQL schema drift
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
