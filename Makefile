@@ -86,7 +86,12 @@ lint-deploy: install ## Validate the pipelines, container, cluster, script and m
 	$(UV) run --frozen check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 	$(UV) run --frozen hadolint Dockerfile
 	$(UV) run --frozen shellcheck .ci/run deploy/docker/*.sh scripts/*.sh
-	$(UV) run --frozen kubernetes-validate --strict --quiet -k 1.30.0 deploy/k8s/*.yaml
+	@command -v kubectl >/dev/null 2>&1 || { echo "kubectl (with kustomize) is needed to render deploy/k8s"; exit 1; }
+	@tmp=$$(mktemp -d) && for overlay in deploy/k8s/overlays/*/; do \
+		kubectl kustomize "$$overlay" > "$$tmp/$$(basename "$$overlay").yaml" || exit 1; done \
+		&& $(UV) run --frozen kubernetes-validate --strict --quiet -k 1.30.0 "$$tmp"/*.yaml \
+			deploy/k8s/base/migrate-job.yaml deploy/k8s/base/secret.template.yaml; \
+		status=$$?; rm -rf "$$tmp"; exit $$status
 	$(UV) run --frozen python -m json.tool deploy/monitoring/grafana/dashboards/nexus.json >/dev/null
 	@command -v promtool >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq prometheus; }
 	promtool check config deploy/monitoring/prometheus.yml

@@ -9,9 +9,9 @@ usage() {
 Usage: $NEXUS_SCRIPT_NAME --image IMAGE [options] [-- SMOKE_OPTIONS...]
 
 Releases IMAGE (e.g. registry.example.com/nexus-commerce:1.4.0) with the manifests of
-deploy/k8s already applied:
+deploy/k8s (an overlay) already applied:
   1. the live colour: the "colour" of the Service web's selector (or --live)
-  2. the migration Job for IMAGE (deploy/k8s/migrate-job.yaml rendered as
+  2. the migration Job for IMAGE (deploy/k8s/base/migrate-job.yaml rendered as
      nexus-migrate-<tag>), applied and waited for; a failed Job stops the release
   3. IMAGE on the idle colour's Deployment, scaled to the live colour's replicas,
      waited for until its pods are ready (readiness: /readyz)
@@ -32,7 +32,7 @@ Options:
   --replicas N          replicas for the new colour (default: the live colour's; 2 in
                         a dry run)
   --timeout SECONDS     for the Job and each rollout (default 600)
-  --manifests DIR       manifests (default: deploy/k8s of this repository)
+  --manifests DIR       manifests (default: deploy/k8s/base of this repository)
   --smoke-url URL       smoke-test this URL (a preview Ingress) instead of a port-forward
   --skip-smoke          no smoke test (not recommended)
   --skip-workers        leave worker, relay and beat on their image
@@ -55,7 +55,7 @@ image=""
 live=""
 replicas=""
 timeout=600
-manifests="$NEXUS_ROOT/deploy/k8s"
+manifests="$NEXUS_ROOT/deploy/k8s/base"
 smoke_url=""
 skip_smoke=0
 skip_workers=0
