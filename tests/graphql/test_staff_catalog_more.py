@@ -337,7 +337,7 @@ def _user_errors(document, variables, staff, field):
         ({"values": None}, [("null", "values")]),
         (
             {"values": [{"name": "Slim", "slug": "slim"}, {"name": "Slim 2", "slug": "slim"}]},
-            [("invalid", "values")],
+            [("duplicate_slug", "values")],
         ),
         (
             {"values": [{"name": "Slim", "slug": "slim"}, {"name": "Wide", "slug": "W I D E"}]},

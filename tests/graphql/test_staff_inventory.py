@@ -272,8 +272,8 @@ def test_an_adjustment_in_a_new_warehouse_starts_its_stock_row(staff, catalog):
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ({"delta": 1, "setTo": 1}, [("invalid", "delta")]),
-        ({}, [("invalid", "delta")]),
+        ({"delta": 1, "setTo": 1}, [("choose_one", "delta")]),
+        ({}, [("choose_one", "delta")]),
         ({"setTo": -1}, [("min_value", "setTo")]),
         ({"delta": -6}, [("stock_negative", "quantity")]),
         ({"delta": 1, "reason": ""}, [("blank", "reason")]),

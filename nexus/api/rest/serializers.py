@@ -1,5 +1,6 @@
 """Base serializers shared by every REST view."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -41,16 +42,52 @@ class _ExactTypeMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
-class CharField(_ExactTypeMixin, serializers.CharField):
+class _SentLengthMixin(_ExactTypeMixin):
+    """The longest text is counted as sent, as the schema's ``maxLength`` counts it:
+    DRF counts after trimming surrounding whitespace, so 201 characters starting with
+    a newline passed a limit of 200."""
+
+    max_length: int | None
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)  # type: ignore[attr-defined]
+        return super().to_internal_value(data)
+
+
+class CharField(_SentLengthMixin, serializers.CharField):
     json_types = (str,)
 
 
-class EmailField(_ExactTypeMixin, serializers.EmailField):
+class EmailField(_SentLengthMixin, serializers.EmailField):
+    json_types = (str,)
+
+
+class SlugField(_SentLengthMixin, serializers.SlugField):
     json_types = (str,)
 
 
 class BooleanField(_ExactTypeMixin, serializers.BooleanField):
     json_types = (bool,)
+
+
+class FormBooleanField(serializers.BooleanField):
+    """A boolean in a multipart form, where every value is text: ``true`` or ``false``
+    (DRF would also read ``1``, ``on``, ``yes``…)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, str) and data in ("true", "false"):
+            return data == "true"
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
+class UUIDField(_ExactTypeMixin, serializers.UUIDField):
+    """A UUID as a JSON string: DRF would also make one of ``5``, or of ``false``."""
+
+    json_types = (str,)
 
 
 # PostgreSQL's integer column; larger values would fail in the database, not here.
@@ -68,7 +105,50 @@ class IntegerField(_ExactTypeMixin, serializers.IntegerField):
         super().__init__(**kwargs)
 
 
-class MoneyField(_ExactTypeMixin, serializers.DecimalField):
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """The plain decimal strings a field takes, as the schema states them: ASCII digits,
+    at most its whole and decimal places, a sign only when it may be negative."""
+    places = field.decimal_places
+    whole = (
+        field.max_digits - places if field.max_digits is not None and places is not None else None
+    )
+    digits = f"[0-9]{{1,{whole}}}" if whole is not None else "[0-9]+"
+    fraction = f"[0-9]{{1,{places}}}" if places is not None else "[0-9]+"
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    return rf"^{sign}{digits}(?:\.{fraction})?$"
+
+
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal whose strings are plain ones, as the schema's pattern states them:
+    nothing else Python's ``Decimal`` reads (``1e3``, `` 5``, ``٣``, ``.5``) is taken,
+    nor more digits than the pattern allows written as leading zeros. Too many digits
+    or decimal places, or a value below the minimum, keep DRF's own error codes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pattern = re.compile(decimal_pattern(self))
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # DRF's DecimalField reads "" as null when null is allowed; here it is refused
+        # like any other string that is not a decimal (null is JSON's null).
+        return serializers.Field.validate_empty_values(self, data)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str):
+            return super().to_internal_value(data)
+        if not _PLAIN_DECIMAL.fullmatch(data):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        below_minimum = self.min_value is not None and value < self.min_value
+        if not below_minimum and not self.pattern.fullmatch(data):  # the minimum says why
+            self.fail("invalid")
+        return value
+
+
+class MoneyField(_ExactTypeMixin, PlainDecimalField):
     """An amount of at least 0 as a decimal string: a JSON number would pass through a
     float and could arrive changed."""
 

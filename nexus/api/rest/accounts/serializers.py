@@ -11,6 +11,7 @@ from nexus.api.rest.serializers import (
     EmailField,
     InputSerializer,
     RejectUnknownFieldsMixin,
+    UUIDField,
 )
 
 # --- input ---------------------------------------------------------------------
@@ -32,7 +33,7 @@ class TokenObtainInput(RejectUnknownFieldsMixin, TokenObtainPairSerializer):
         self.fields["password"] = CharField(
             write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
-        self.fields["cart"] = serializers.UUIDField(
+        self.fields["cart"] = UUIDField(
             write_only=True,
             required=False,
             help_text="A guest cart's token: its lines move into the customer's cart.",

@@ -1,13 +1,19 @@
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from nexus.api.rest.serializers import PlainDecimalField
 from nexus.catalog.models import AttributeValue, Category, Product, ProductImage, ProductVariant
 from nexus.catalog.selectors import ORDERINGS
 
 # --- query parameters ------------------------------------------------------------
+
+# One value of a list filter (brands, attribute values), and how many a filter takes.
+VALUE_SLUG = "[a-z0-9_-]{1,100}"
+MAX_VALUES_PER_FILTER = 50
 
 
 class ProductQueryInput(serializers.Serializer[Any]):
@@ -17,12 +23,21 @@ class ProductQueryInput(serializers.Serializer[Any]):
         required=False, help_text="Category slug; includes all below it."
     )
     brand = serializers.CharField(
-        required=False, max_length=500, help_text="Brand slugs, comma-separated (any of them)."
+        required=False,
+        max_length=500,
+        trim_whitespace=False,
+        validators=[
+            RegexValidator(
+                rf"^{VALUE_SLUG}(?:,{VALUE_SLUG}){{0,{MAX_VALUES_PER_FILTER - 1}}}$",
+                f"Give 1 to {MAX_VALUES_PER_FILTER} comma-separated slugs.",
+            )
+        ],
+        help_text="Brand slugs, comma-separated (any of them), e.g. `acme,zenith`.",
     )
-    min_price = serializers.DecimalField(
+    min_price = PlainDecimalField(
         required=False, max_digits=12, decimal_places=2, min_value=Decimal(0)
     )
-    max_price = serializers.DecimalField(
+    max_price = PlainDecimalField(
         required=False, max_digits=12, decimal_places=2, min_value=Decimal(0)
     )
     in_stock = serializers.ChoiceField(required=False, choices=["true", "false"])
@@ -36,9 +51,13 @@ class ProductQueryInput(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"max_price": ["Must not be below min_price."]})
+            raise serializers.ValidationError(
+                {"max_price": ["Must not be below min_price."]}, code="price_range"
+            )
         if attrs.get("ordering") == "relevance" and not attrs.get("search"):
-            raise serializers.ValidationError({"ordering": ["relevance needs a search."]})
+            raise serializers.ValidationError(
+                {"ordering": ["relevance needs a search."]}, code="search_required"
+            )
         return attrs
 
 

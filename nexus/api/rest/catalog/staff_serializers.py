@@ -101,7 +101,9 @@ class StaffAttributeCreateInput(InputSerializer):
     def validate_values(self, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         slugs = [value["slug"] for value in values]
         if len(set(slugs)) != len(slugs):
-            raise serializers.ValidationError("Each value needs its own slug.")
+            raise serializers.ValidationError(
+                "Each value needs its own slug.", code="duplicate_slug"
+            )
         return values
 
 
@@ -168,10 +170,10 @@ class StaffImageInput(InputSerializer):
     )
     alt = CharField(max_length=250, required=False, allow_blank=True)
     sort_order = serializers.IntegerField(required=False, min_value=INT_MIN, max_value=INT_MAX)
+    # No null: a form cannot send one ("null" is text). Left out or empty: no variant.
     variant = serializers.PrimaryKeyRelatedField(
         queryset=ProductVariant.objects.all(),
         required=False,
-        allow_null=True,
         help_text="Id of the product's variant the image shows.",
     )
 

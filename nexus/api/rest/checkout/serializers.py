@@ -3,7 +3,13 @@ from typing import Any
 from rest_framework import serializers
 
 from nexus.api.rest.accounts.serializers import PostalAddressInput, StrictCountryField
-from nexus.api.rest.serializers import CharField, EmailField, InputSerializer, IntegerField
+from nexus.api.rest.serializers import (
+    CharField,
+    EmailField,
+    InputSerializer,
+    IntegerField,
+    UUIDField,
+)
 
 
 class CartLineInput(InputSerializer):
@@ -53,7 +59,7 @@ class CartOutput(serializers.Serializer[Any]):
 
 
 class CheckoutInput(InputSerializer):
-    cart = serializers.UUIDField(help_text="The cart's token.")
+    cart = UUIDField(help_text="The cart's token.")
     email = EmailField(
         max_length=254,
         required=False,
@@ -77,17 +83,19 @@ class CheckoutInput(InputSerializer):
         for kind in ("shipping", "billing"):
             if f"{kind}_address" in attrs and f"{kind}_address_id" in attrs:
                 raise serializers.ValidationError(
-                    {f"{kind}_address": ["Give the address or its id, not both."]}
+                    {f"{kind}_address": ["Give the address or its id, not both."]},
+                    code="choose_one",
                 )
         if "shipping_address" not in attrs and "shipping_address_id" not in attrs:
             raise serializers.ValidationError(
-                {"shipping_address": ["Give a shipping address or the id of a saved one."]}
+                {"shipping_address": ["Give a shipping address or the id of a saved one."]},
+                code="address_required",
             )
         return attrs
 
 
 class CheckoutSummaryInput(InputSerializer):
-    cart = serializers.UUIDField()
+    cart = UUIDField()
     country = StrictCountryField(help_text="Where it goes, ISO 3166-1 alpha-2.")
     region = CharField(max_length=120, required=False, allow_blank=True)
     shipping_method = IntegerField(min_value=1, max_value=2**63 - 1, required=False)

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.serializers import InputSerializer
+from nexus.api.rest.serializers import FormBooleanField, InputSerializer
 from nexus.imports.formats import infer_format
 from nexus.imports.models import ImportJob
 
@@ -16,23 +16,29 @@ class StaffImportInput(InputSerializer):
         help_text="A CSV (.csv) or NDJSON (.ndjson, .jsonl) file in the bulk import format; "
         "the whole request must fit the upload limit (API_MAX_UPLOAD_BYTES)."
     )
+    # A form's empty field means "not given" (DRF reads it so); the schema says so.
     format = serializers.ChoiceField(
         choices=ImportJob.FileFormat.choices,
         required=False,
-        help_text="Default: from the file name's extension.",
+        allow_blank=True,
+        help_text="Default (also when empty): from the file name's extension.",
     )
-    atomic = serializers.BooleanField(
+    atomic = FormBooleanField(
         required=False, default=False, help_text="Import nothing if any row is bad."
     )
     warehouse = serializers.SlugField(
-        required=False, max_length=200, help_text="Warehouse of a plain 'stock' column."
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Warehouse of a plain 'stock' column (empty: none).",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         file_format = attrs.get("format") or infer_format(attrs["file"].name or "")
         if file_format is None:
             raise serializers.ValidationError(
-                {"file": ["Send a .csv, .ndjson or .jsonl file, or give the format."]}
+                {"file": ["Send a .csv, .ndjson or .jsonl file, or give the format."]},
+                code="format_unknown",
             )
         attrs["format"] = file_format
         return attrs

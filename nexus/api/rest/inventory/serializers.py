@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.serializers import CharField, InputSerializer, IntegerField
+from nexus.api.rest.serializers import CharField, InputSerializer, IntegerField, SlugField
 from nexus.inventory.models import Stock, Warehouse
 
 ID_MAX = 2**63 - 1
@@ -10,7 +10,7 @@ ID_MAX = 2**63 - 1
 
 class WarehouseInput(InputSerializer):
     name = CharField(max_length=200)
-    slug = serializers.SlugField(max_length=200)
+    slug = SlugField(max_length=200)
     priority = IntegerField(
         min_value=0, max_value=2**31 - 1, required=False, help_text="Lower is allocated first."
     )
@@ -39,7 +39,9 @@ class StockAdjustmentInput(InputSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("delta" in attrs) == ("set_to" in attrs):
-            raise serializers.ValidationError({"delta": ["Give either delta or set_to."]})
+            raise serializers.ValidationError(
+                {"delta": ["Give either delta or set_to."]}, code="choose_one"
+            )
         return attrs
 
 

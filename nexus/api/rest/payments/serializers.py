@@ -2,7 +2,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.api.rest.serializers import BooleanField, CharField, InputSerializer, MoneyField
+from nexus.api.rest.serializers import (
+    BooleanField,
+    CharField,
+    InputSerializer,
+    MoneyField,
+    UUIDField,
+)
 from nexus.payments.models import Payment, Refund
 
 
@@ -15,13 +21,13 @@ class PaymentStartInput(InputSerializer):
             "funds, 4000002500003155 requires an extra step (confirm it)."
         ),
     )
-    cart = serializers.UUIDField(
+    cart = UUIDField(
         required=False, help_text="A guest's proof of the order: the token of its cart."
     )
 
 
 class GuestProofInput(InputSerializer):
-    cart = serializers.UUIDField(required=False)
+    cart = UUIDField(required=False)
 
 
 class PaymentOutput(serializers.Serializer[Any]):

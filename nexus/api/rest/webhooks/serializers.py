@@ -1,11 +1,30 @@
+from typing import Any
+
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from nexus.api.rest.serializers import BooleanField, CharField, InputSerializer
+from nexus.webhooks.errors import WebhookUrlRefused
 from nexus.webhooks.models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
+class WebhookUrlField(serializers.URLField):
+    """A URL events can be sent to. Which those are is more than a URL's syntax (Django
+    refuses host names longer than DNS allows; the service then wants http(s) and a
+    public address), so a refusal has the service's own code."""
+
+    def run_validators(self, value: Any) -> None:
+        try:
+            super().run_validators(value)
+        except serializers.ValidationError as exc:
+            messages = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+            raise serializers.ValidationError(
+                [ErrorDetail(str(message), code=WebhookUrlRefused.code) for message in messages]
+            ) from exc
+
+
 class WebhookEndpointInput(InputSerializer):
-    url = serializers.URLField(
+    url = WebhookUrlField(
         max_length=2000,
         help_text="Where events are POSTed: http(s), resolving to a public address.",
     )
