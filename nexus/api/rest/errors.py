@@ -55,21 +55,17 @@ def flatten_field_errors(detail: Any, prefix: str = "") -> list[FieldError]:
     if isinstance(detail, list):
         if all(isinstance(item, str) for item in detail):
             field = prefix or "non_field_errors"
-            return [
-                FieldError(field=field, code=getattr(item, "code", "invalid"), detail=str(item))
-                for item in detail
-            ]
+            return [FieldError(field=field, code=_code(item), detail=str(item)) for item in detail]
         out = []
         for index, item in enumerate(detail):
             out.extend(flatten_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
         return out
-    return [
-        FieldError(
-            field=prefix or "non_field_errors",
-            code=getattr(detail, "code", "invalid"),
-            detail=str(detail),
-        )
-    ]
+    return [FieldError(field=prefix or "non_field_errors", code=_code(detail), detail=str(detail))]
+
+
+def _code(detail: Any) -> str:
+    """An error's code; Django's form errors may have none (``code=None``)."""
+    return getattr(detail, "code", None) or "invalid"
 
 
 def _domain_status(exc: domain.DomainError) -> int:

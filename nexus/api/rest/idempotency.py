@@ -30,6 +30,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
+    pattern=f"^{_VALID_KEY.pattern}$",
     description=(
         "Any unique string (a UUID): the same request sent again with the same key "
         f"gets the first answer, with `{REPLAY_HEADER}: true`. The same key with another "

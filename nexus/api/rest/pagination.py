@@ -10,6 +10,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 
+class InvalidCursor(ValidationError):
+    """A cursor this API did not hand out: its own code, since no schema can tell a
+    good cursor from a bad one."""
+
+    def __init__(self) -> None:
+        super().__init__({"cursor": ["Invalid cursor."]}, code="invalid_cursor")
+
+
 class CursorPagination(pagination.CursorPagination):
     """DRF's cursor paginator, strict about its inputs.
 
@@ -39,6 +47,13 @@ class CursorPagination(pagination.CursorPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         """A view may choose the ordering per request (``cursor_ordering``)."""
         chosen = getattr(view, "cursor_ordering", None)
@@ -51,10 +66,10 @@ class CursorPagination(pagination.CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, DjangoValidationError, DataError) as exc:
             # A cursor that decodes but whose position does not fit the ordering field.
-            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
+            raise InvalidCursor() from exc
 
     def decode_cursor(self, request: Request) -> Any:
         try:
             return super().decode_cursor(request)
         except NotFound as exc:
-            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
+            raise InvalidCursor() from exc

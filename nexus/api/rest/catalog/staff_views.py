@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.api.rest.catalog import staff_serializers as s
-from nexus.api.rest.filters import BooleanFilter
+from nexus.api.rest.filters import BooleanFilter, ObjectFilter
 from nexus.api.rest.permissions import IsStaff, model_permissions
 from nexus.api.rest.schema import BODY_ERRORS, problems
 from nexus.catalog import services, staff_selectors
@@ -352,7 +352,7 @@ class StaffProductFilter(filters.FilterSet):
         method="filter_search", max_length=200, help_text="Part of the name."
     )
     is_published = BooleanFilter()
-    category = filters.ModelChoiceFilter(
+    category = ObjectFilter(
         queryset=Category.objects.all(), help_text="Category id (that category only)."
     )
 

@@ -5,8 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -22,9 +21,9 @@ from nexus.catalog.models import Product
 from nexus.catalog.selectors import ORDERINGS, ProductFilters
 
 _ATTRIBUTE_PARAM = re.compile(r"^attr\.([a-z0-9_-]{1,100})$")
-_SLUG = re.compile(r"^[a-z0-9_-]{1,100}$")
+_SLUG = re.compile(rf"^{s.VALUE_SLUG}$")
 MAX_ATTRIBUTE_FILTERS = 20
-MAX_VALUES_PER_FILTER = 50
+MAX_VALUES_PER_FILTER = s.MAX_VALUES_PER_FILTER
 
 
 def _slugs(raw: str, field: str) -> list[str]:
@@ -73,16 +72,13 @@ def product_query_from(
     return filters, ordering
 
 
-PRODUCT_FILTER_PARAMETERS = [
-    OpenApiParameter(
-        "attr.<slug>",
-        OpenApiTypes.STR,
-        description=(
-            "Attribute filter, e.g. `attr.color=red,blue` (any of the values); several "
-            "attributes combine with AND."
-        ),
-    ),
-]
+# Said in prose: OpenAPI has no parameter whose name is a pattern, and one named
+# ``attr.<slug>`` would be sent by clients as it stands (and refused).
+ATTRIBUTE_FILTERS = (
+    "Filter by attribute with a parameter per attribute, `attr.<attribute slug>=<value "
+    "slugs>`: `attr.color=red,blue` matches any of the values; several attributes combine "
+    "with AND."
+)
 
 
 class CategoryTreeView(APIView):
@@ -125,10 +121,10 @@ class ProductListView(GenericAPIView[Product]):
         summary="Published products, filtered, searched and ordered",
         description=(
             "Search matches name and description with full-text search (name weighs "
-            "more) and tolerates typos in the name."
+            f"more) and tolerates typos in the name. {ATTRIBUTE_FILTERS}"
         ),
         tags=["catalog"],
-        parameters=[s.ProductQueryInput, *PRODUCT_FILTER_PARAMETERS],
+        parameters=[s.ProductQueryInput],
         responses={200: s.ProductListItemOutput(many=True), **problems(400, 404, 429)},
         auth=[],
     )
@@ -145,8 +141,9 @@ class ProductFacetsView(APIView):
 
     @extend_schema(
         summary="Filter counts for the product list (same filters)",
+        description=ATTRIBUTE_FILTERS,
         tags=["catalog"],
-        parameters=[s.ProductQueryInput, *PRODUCT_FILTER_PARAMETERS],
+        parameters=[s.ProductQueryInput],
         responses={200: s.FacetsOutput, **problems(400, 404, 429)},
         auth=[],
     )
