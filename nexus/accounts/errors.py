@@ -6,6 +6,14 @@ class RefreshTokenInvalid(Unauthenticated):
     default_message = "The refresh token is invalid, expired or already used."
 
 
+class LogoutTokenInvalid(ValidationFailed):
+    """A refresh token to revoke that is not a valid one of the caller's (400: the
+    caller is signed in; the token in the body is what is wrong)."""
+
+    code = "token_not_valid"
+    default_message = "The refresh token is invalid or expired."
+
+
 class EmailAlreadyRegistered(Conflict):
     code = "email_taken"
     default_message = "An account with this email already exists."

@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from nexus.accounts.errors import (
     EmailAlreadyRegistered,
+    LogoutTokenInvalid,
     PasswordResetTokenInvalid,
     RefreshTokenInvalid,
     WeakPassword,
@@ -169,15 +170,10 @@ def refresh_token_revoke(*, user: User, token: str) -> None:
     try:
         refresh = RefreshToken(token)  # type: ignore[arg-type]
     except TokenError as exc:
-        raise ValidationFailed(
-            "The refresh token is invalid or expired.", field_errors={"refresh": [str(exc)]}
-        ) from exc
+        raise LogoutTokenInvalid(field_errors={"refresh": [str(exc)]}) from exc
     if str(refresh.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         # Someone else's token is treated like a bad one: nothing about it is revealed.
-        raise ValidationFailed(
-            "The refresh token is invalid or expired.",
-            field_errors={"refresh": ["Token is invalid"]},
-        )
+        raise LogoutTokenInvalid(field_errors={"refresh": ["Token is invalid"]})
     refresh.blacklist()
 
 

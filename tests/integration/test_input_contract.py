@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from nexus.catalog.models import ProductVariant
 from nexus.inventory.models import Warehouse
@@ -223,3 +224,24 @@ def test_a_webhook_url_django_cannot_use_is_refused_as_such(client_for, staff):
         f"{STAFF}webhooks/", {"url": url, "event_types": ["order.placed"]}, format="json"
     )
     assert field_codes(response) == {("url", "webhook_url_refused")}
+
+
+def test_logout_with_a_token_that_is_not_one_names_it(client_for, customer, other_customer):
+    client = client_for(customer)
+    garbage = client.post("/api/v1/auth/logout/", {"refresh": "garbage"}, format="json")
+    assert field_codes(garbage) == {("refresh", "token_not_valid")}
+    theirs = str(RefreshToken.for_user(other_customer))
+    someone_elses = client.post("/api/v1/auth/logout/", {"refresh": theirs}, format="json")
+    assert field_codes(someone_elses) == {("refresh", "token_not_valid")}
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [({"colour": "red"}, "filters.colour"), ({"placed_after": "soon"}, "filters.placed_after")],
+)
+def test_an_export_filter_the_kind_does_not_take(staff_api, filters, field):
+    # Which filters there are, and what they take, depends on the export's kind.
+    response = staff_api.post(
+        f"{STAFF}exports/jobs/", {"kind": "orders", "filters": filters}, format="json"
+    )
+    assert field_codes(response) == {(field, "invalid_filter")}

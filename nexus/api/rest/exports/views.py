@@ -18,7 +18,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -164,6 +164,16 @@ class StaffCustomerExportView(_StreamExportView):
 # --- jobs --------------------------------------------------------------------------
 
 
+def _as_filter_errors(detail: Any) -> Any:
+    """The list filters' errors, each under the code ``invalid_filter``: which filters
+    there are and what they take depends on the export's kind."""
+    if isinstance(detail, dict):
+        return {name: _as_filter_errors(value) for name, value in detail.items()}
+    if isinstance(detail, list):
+        return [_as_filter_errors(item) for item in detail]
+    return ErrorDetail(str(detail), code="invalid_filter")
+
+
 def _visible_kinds(request: Request) -> list[str]:
     return kinds_visible_to(_user(request))
 
@@ -210,7 +220,7 @@ class ExportJobListView(GenericAPIView[ExportJob]):
             resource.check_filter_names(job_filters)
             resource.filtered(job_filters)
         except ValidationError as exc:
-            raise ValidationError({"filters": exc.detail}) from exc
+            raise ValidationError({"filters": _as_filter_errors(exc.detail)}) from exc
         job = services.export_job_start(
             kind=resource.kind,
             export_format=data.validated_data["format"],
