@@ -245,3 +245,19 @@ def test_an_export_filter_the_kind_does_not_take(staff_api, filters, field):
         f"{STAFF}exports/jobs/", {"kind": "orders", "filters": filters}, format="json"
     )
     assert field_codes(response) == {(field, "invalid_filter")}
+
+
+def test_an_empty_string_is_not_a_null_id(staff_api):
+    # DRF reads "" as null for a relation; the schema says an integer or null.
+    response = staff_api.post(
+        f"{STAFF}categories/", {"name": "Hats", "slug": "hats", "parent": ""}, format="json"
+    )
+    assert field_codes(response) == {("parent", "incorrect_type")}
+
+
+def test_text_of_whitespace_as_python_trims_it_is_blank(staff_api):
+    # U+001F is whitespace to Python's str.strip(), not to a regex engine's \s.
+    response = staff_api.post(
+        f"{STAFF}warehouses/", {"name": "\x1f", "slug": "north"}, format="json"
+    )
+    assert field_codes(response) == {("name", "blank")}

@@ -41,8 +41,13 @@ def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
 
 # The largest id of a bigint primary key.
 BIGINT_MAX = 2**63 - 1
-# Some character besides whitespace (the pattern is unanchored: anywhere in the text).
-NOT_BLANK = r"\S"
+# Some character that is not whitespace as DRF trims it (Python's str.isspace), written
+# out: a regex engine's \s differs from it (ECMA's leaves out U+001C to U+001F and U+0085,
+# and takes in U+FEFF). Unanchored: anywhere in the text.
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000]"
+)
 
 # Errors every endpoint that takes a JSON body can answer with.
 BODY_ERRORS = (400, 413, 415)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.validators import validate_image_file_extension
 from django.db.models import QuerySet
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from nexus.api.rest.serializers import (
     INT_MAX,
@@ -39,7 +40,13 @@ class SlugField(CharField):
 
 
 class IdField(serializers.PrimaryKeyRelatedField[Any]):
-    """The id of an existing object, as a JSON integer (not ``"7"``, not ``7.5``)."""
+    """The id of an existing object, as a JSON integer (not ``"7"``, not ``7.5``, and
+    not ``""``, which DRF reads as null for a relation)."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if isinstance(data, str) and not data:
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int):
