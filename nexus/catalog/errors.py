@@ -46,6 +46,11 @@ class CategoryNotEmpty(Conflict):
     default_message = "The category still holds products or subcategories."
 
 
+class ReferenceGone(Conflict):
+    code = "reference_gone"
+    default_message = "Something this refers to was deleted meanwhile; reload and try again."
+
+
 class InUse(Conflict):
     code = "in_use"
     default_message = "The object is still in use."

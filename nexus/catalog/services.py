@@ -15,11 +15,16 @@ from django.utils import timezone
 
 from nexus.catalog import cache as catalog_cache
 from nexus.catalog.errors import (
+    CatalogObjectNotFound,
     CategoryNotEmpty,
+    CategoryNotFound,
     InUse,
+    ProductNotFound,
+    ReferenceGone,
     SkuTaken,
     SlugTaken,
     UnknownReference,
+    VariantNotFound,
 )
 from nexus.catalog.models import (
     Attribute,
@@ -33,19 +38,28 @@ from nexus.catalog.models import (
     ProductVariant,
 )
 from nexus.catalog.validators import check_attribute_values, check_money
+from nexus.core.rows import is_foreign_key_violation, lock_current
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def changes_catalog(func: Callable[P, R]) -> Callable[P, R]:
-    """Run the write in a transaction and invalidate cached catalog reads on commit."""
+    """Run the write in a transaction and invalidate cached catalog reads on commit.
+
+    An object the write refers to (a product, an attribute value) that another request
+    deleted meanwhile fails the commit's foreign key check: a conflict, not a 500."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic():
-            result = func(*args, **kwargs)
-            transaction.on_commit(catalog_cache.bump_version)
+        try:
+            with transaction.atomic():
+                result = func(*args, **kwargs)
+                transaction.on_commit(catalog_cache.bump_version)
+        except IntegrityError as exc:
+            if not is_foreign_key_violation(exc):
+                raise
+            raise ReferenceGone() from exc
         return result
 
     return wrapper
@@ -115,6 +129,7 @@ def category_update(
     *, category: Category, changes: Mapping[str, Any], parent: "Category | _Keep | None" = KEEP
 ) -> Category:
     """Change a category; a new parent (``None``: top level) moves its whole subtree."""
+    lock_current(category, gone=CategoryNotFound())
     fields = _apply(category, changes, _CATEGORY_FIELDS)
     if fields:
         _save_unique(category, fields=fields)
@@ -158,6 +173,7 @@ def brand_create(*, name: str, slug: str) -> Brand:
 
 @changes_catalog
 def brand_update(*, brand: Brand, changes: Mapping[str, Any]) -> Brand:
+    lock_current(brand, gone=CatalogObjectNotFound("No such brand."))
     _save_unique(brand, fields=_apply(brand, changes, ("name", "slug")))
     return brand
 
@@ -177,6 +193,7 @@ def attribute_create(
 
 @changes_catalog
 def attribute_update(*, attribute: Attribute, changes: Mapping[str, Any]) -> Attribute:
+    lock_current(attribute, gone=CatalogObjectNotFound("No such attribute."))
     _save_unique(attribute, fields=_apply(attribute, changes, ("name", "slug")))
     return attribute
 
@@ -213,6 +230,7 @@ def product_type_update(
     product_attributes: Sequence[Attribute] | None = None,
     variant_attributes: Sequence[Attribute] | None = None,
 ) -> ProductType:
+    lock_current(product_type, gone=CatalogObjectNotFound("No such product type."))
     _save_unique(product_type, fields=_apply(product_type, changes, ("name", "slug")))
     if product_attributes is not None:
         product_type.product_attributes.set(product_attributes)
@@ -327,6 +345,7 @@ def product_update(
     changes: Mapping[str, Any],
     attributes: Sequence[AttributeValue] | None = None,
 ) -> Product:
+    lock_current(product, gone=ProductNotFound())
     fields = _apply(product, changes, _PRODUCT_FIELDS)
     if "is_published" in fields and product.is_published and product.published_at is None:
         product.published_at = timezone.now()
@@ -432,6 +451,7 @@ def variant_update(
     changes: Mapping[str, Any],
     attributes: Sequence[AttributeValue] | None = None,
 ) -> ProductVariant:
+    lock_current(variant, gone=VariantNotFound())
     fields = _apply(variant, changes, _VARIANT_FIELDS)
     check_money(
         price=variant.price, compare_at_price=variant.compare_at_price, currency=variant.currency

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from nexus.catalog.models import ProductVariant
 from nexus.core import outbox
+from nexus.core.rows import lock_current
 from nexus.inventory.errors import (
     InsufficientStock,
     StockBelowAllocated,
@@ -26,6 +27,7 @@ from nexus.inventory.errors import (
     StockTooLarge,
     VariantNotFound,
     WarehouseInUse,
+    WarehouseNotFound,
     WarehouseSlugTaken,
 )
 from nexus.inventory.models import (
@@ -240,6 +242,7 @@ def warehouse_update(*, warehouse: Warehouse, changes: Mapping[str, Any]) -> War
         setattr(warehouse, field, value)
     try:
         with transaction.atomic():
+            lock_current(warehouse, gone=WarehouseNotFound())
             warehouse.save(update_fields=[*changes.keys()])
     except IntegrityError as exc:
         raise WarehouseSlugTaken(field_errors={"slug": ["This slug is taken."]}) from exc

@@ -24,7 +24,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from nexus.core.errors import ValidationFailed
-from nexus.webhooks.errors import WebhookDeliveryInFlight, WebhookUrlRefused
+from nexus.core.rows import lock_current
+from nexus.webhooks.errors import (
+    WebhookDeliveryInFlight,
+    WebhookEndpointNotFound,
+    WebhookUrlRefused,
+)
 from nexus.webhooks.models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from nexus.webhooks.sending import AddressRefused, Outcome, Outgoing, check_url, send_all
 
@@ -62,15 +67,19 @@ def endpoint_create(
 
 
 def endpoint_update(*, endpoint: WebhookEndpoint, changes: Mapping[str, Any]) -> WebhookEndpoint:
-    fields = _validated(changes)
-    for name, value in fields.items():
-        setattr(endpoint, name, value)
-    endpoint.save()
+    fields = _validated(changes)  # outside the transaction: it may wait on DNS
+    with transaction.atomic():
+        lock_current(endpoint, gone=WebhookEndpointNotFound())  # save() would bring it back
+        for name, value in fields.items():
+            setattr(endpoint, name, value)
+        endpoint.save()
     return endpoint
 
 
+@transaction.atomic
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """A new secret from the next attempt on; the old one stops verifying at once."""
+    lock_current(endpoint, gone=WebhookEndpointNotFound())
     endpoint.secret = _new_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
     return endpoint
