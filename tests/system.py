@@ -72,6 +72,14 @@ def wait_for(condition: Callable[[], object], *, what: str, timeout: float = 60)
         time.sleep(0.1)  # polling another process's progress; bounded by the deadline
 
 
+def ready(base_url: str) -> bool:
+    """Whether the web server at the URL answers its readiness probe with 200."""
+    try:
+        return httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def _rabbitmqctl(*args: str) -> str:
     return subprocess.run(
         ["rabbitmqctl", "--quiet", *args], check=True, capture_output=True, text=True, timeout=60
