@@ -1,4 +1,6 @@
+import time
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -8,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from nexus.accounts.models import User
+from nexus.api.rest import throttles
 from tests.factories import StaffFactory, UserFactory
 from tests.services import unreachable_services
 
@@ -25,6 +28,14 @@ def _fresh_cache() -> Iterator[None]:
     """Throttle counters and cached values never leak from one test to the next."""
     yield
     cache.delete_pattern("*")  # type: ignore[attr-defined]  # django-redis; this run's prefix
+
+
+@pytest.fixture(autouse=True)
+def _one_throttle_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limits count per fixed one-minute window; a test whose requests straddled
+    a window's end would see its count start again. Their clock is held mid-window."""
+    held = int(time.time() // 3600) * 3600 + 30.0
+    monkeypatch.setattr(throttles, "time", SimpleNamespace(time=lambda: held))
 
 
 @pytest.fixture
