@@ -12,13 +12,13 @@ say what the server checks: that stays a failure. The test runs this check in pl
 of schemathesis's (``--exclude-checks positive_data_acceptance``).
 """
 
+import ast
 import json
 import re
 import threading
 from typing import Any
 
 import schemathesis
-from hypothesis.internal import lambda_sources
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -82,17 +82,21 @@ def filter_case(context: Any, case: Any) -> bool:
     return not isinstance(value, str) or value in COUNTRIES
 
 
-# Hypothesis describes filter lambdas by parsing their module's source with
-# ``ast.parse``, which CPython 3.11 can get wrong when threads (schemathesis's workers)
-# do it at once: "SystemError: AST constructor recursion depth mismatch" (see
-# python/cpython#106905). One description at a time; each module is parsed only once.
-_describing = threading.Lock()
-_lambda_description = lambda_sources.lambda_description
+# CPython before 3.11.8 keeps the AST constructor's recursion depth in state that all
+# threads share (python/cpython#106905): two threads in ``ast.parse`` at once, or one
+# whose conversion a garbage collection interrupts, can fail with "SystemError: AST
+# constructor recursion depth mismatch". Hypothesis parses sources from several places
+# (describing and rewriting filter lambdas, collecting constants), in each of
+# schemathesis's worker threads, and this machine's Python is 3.11.7. Guarding one of
+# those callers was not enough (CI failed on another): every ``ast.parse`` in this
+# process takes one lock. Reentrant, so a parse inside a gc callback cannot deadlock.
+_parsing = threading.RLock()
+_ast_parse = ast.parse
 
 
-def _one_lambda_description_at_a_time(f: Any) -> str:
-    with _describing:
-        return str(_lambda_description(f))
+def _one_parse_at_a_time(*args: Any, **kwargs: Any) -> Any:
+    with _parsing:
+        return _ast_parse(*args, **kwargs)
 
 
-lambda_sources.lambda_description = _one_lambda_description_at_a_time
+ast.parse = _one_parse_at_a_time
