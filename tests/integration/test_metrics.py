@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -55,6 +56,36 @@ def test_waiting_events_and_failing_deliveries_show(client):
     assert samples[("nexus_outbox_unsent_events", ())] == 1
     assert samples[("nexus_webhook_deliveries", (("status", "pending"),))] == 1
     assert samples[("nexus_webhook_deliveries", (("status", "failed"),))] == 2
+
+
+def test_an_idle_shop_says_its_database_is_up(client):
+    assert _scrape(client)[("nexus_database_up", ())] == 1
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction on the connection cut below
+def test_without_the_database_the_counters_are_still_served(client):
+    """An outage is when the counters matter most: /metrics answers without the
+    shop's gauges, and says the database could not be read."""
+    assert client.get("/api/v1/products/").status_code == 200  # a request to count
+    database = connections["default"]
+    port = database.settings_dict["PORT"]
+    database.close()
+    database.settings_dict["PORT"] = "1"  # nothing listens there: connecting is refused
+    try:
+        samples = _scrape(client)
+    finally:
+        database.close()
+        database.settings_dict["PORT"] = port
+
+    assert samples[("nexus_database_up", ())] == 0
+    assert not any(name.startswith(("nexus_outbox", "nexus_webhook")) for name, _ in samples)
+    served = {name for name, _ in samples}
+    assert "django_http_requests_total_by_method_total" in served
+    errors = (
+        "django_db_new_connection_errors_total",
+        (("alias", "default"), ("vendor", "postgresql")),
+    )
+    assert samples[errors] >= 1
 
 
 def test_metrics_answer_get_only(client):
