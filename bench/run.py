@@ -9,10 +9,12 @@ at a fixed request rate (70 % of its saturation). The results replace the
 generated part of docs/benchmarks.md.
 
 Then checkout: 50 buyers at once place 1,500 carts, first all on one SKU with 1,000
-units (exactly 1,000 orders must result), then spread over 500 SKUs. Then data at
-scale, each on a database of its own: 1,000,000 orders exported as CSV over HTTP
-(bench/exports.py), 100,000 products imported twice (bench/imports.py), and sales
-reports over a year of orders (bench/reports.py).
+units (exactly 1,000 orders must result), then spread over 500 SKUs. Then what the
+request metrics cost: the baseline, list and detail requests again, alternating between
+a server with the production settings and one without django-prometheus's
+instrumentation. Then data at scale, each on a database of its own: 1,000,000 orders
+exported as CSV over HTTP (bench/exports.py), 100,000 products imported twice
+(bench/imports.py), and sales reports over a year of orders (bench/reports.py).
 
 Run with `make bench`. Options: --products, --seconds, --no-seed (reuse the database).
 """
@@ -36,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import redis
 
 from bench.checkout import CheckoutResult, report_lines, run_checkout
 
@@ -169,7 +172,7 @@ def server_pids(root_pid: int) -> list[int]:
     return found
 
 
-def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int = PORT) -> subprocess.Popen[bytes]:
     command = [
         "taskset",
         "-c",
@@ -182,7 +185,7 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
         "--host",
         "127.0.0.1",
         "--port",
-        str(PORT),
+        str(port),
         "--workers",
         "1",
         "--blocking-threads",
@@ -201,7 +204,7 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{BASE}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
             time.sleep(0.2)  # polling the new server for readiness; bounded by the deadline
@@ -235,11 +238,14 @@ def _wrk_script(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
         return ["-s", str(ROOT / "bench" / "graphql.lua")], env
     if not scenario.cached:
         env["BENCH_PATH"] = scenario.path
+        env["BENCH_RUN"] = secrets.token_hex(4)
         return ["-s", str(ROOT / "bench" / "nocache.lua")], env
     return [], env
 
 
-def run_wrk(scenario: Scenario, *, seconds: int, pids: list[int]) -> tuple[float, ...]:
+def run_wrk(
+    scenario: Scenario, *, seconds: int, pids: list[int], base: str = BASE
+) -> tuple[float, ...]:
     path = scenario.path
     command = ["taskset", "-c", "1", "wrk", "-t1", "-c16", f"-d{seconds}s"]
     command += ["--timeout", "30s", "--latency"]
@@ -247,11 +253,72 @@ def run_wrk(scenario: Scenario, *, seconds: int, pids: list[int]) -> tuple[float
     command += script
     before = process_cpu_seconds(pids)
     output = subprocess.run(
-        [*command, f"{BASE}{path}"], capture_output=True, text=True, check=True, env=env
+        [*command, f"{base}{path}"], capture_output=True, text=True, check=True, env=env
     ).stdout
     cpu = process_cpu_seconds(pids) - before
     rps, p50, p99, total = parse_wrk(output)
     return rps, p50, p99, cpu * 1000 / total
+
+
+def warm_up(scenario: Scenario, base: str = BASE) -> None:
+    """The first requests fill connection pools and caches: not measured."""
+    script, env = _wrk_script(scenario)
+    subprocess.run(
+        ["wrk", "-t1", "-c4", "-d2s", *script, f"{base}{scenario.path}"],
+        capture_output=True,
+        check=True,
+        env=env,
+    )
+
+
+def metrics_cost(env: dict[str, str], scenarios: list[Scenario], seconds: int) -> list[str]:
+    """Throughput and server CPU per request with and without the per-request metrics.
+
+    Two servers side by side on the same core, one with the production settings and
+    one without django-prometheus's middleware, database engine and cache backend
+    (bench/settings_unmetered.py); each measurement alternates between them, three
+    rounds, so that a drift of the machine's speed hits both alike. Medians reported.
+    """
+    ports = {"with": PORT, "without": PORT + 1}
+    bases = {kind: f"http://127.0.0.1:{port}" for kind, port in ports.items()}
+    settings = {"with": "bench.settings", "without": "bench.settings_unmetered"}
+    servers = {
+        kind: start_server({**env, "DJANGO_SETTINGS_MODULE": settings[kind]}, port)
+        for kind, port in ports.items()
+    }
+    lines = [
+        (
+            "| scenario | cache | req/s with | req/s without | CPU ms/req with "
+            "| CPU ms/req without | metrics' CPU ms/req |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    try:
+        pids = {kind: server_pids(server.pid) for kind, server in servers.items()}
+        for scenario in scenarios:
+            figures: dict[str, list[tuple[float, ...]]] = {"with": [], "without": []}
+            for base in bases.values():
+                warm_up(scenario, base)
+            for _ in range(3):
+                for kind, base in bases.items():
+                    rps, _p50, _p99, cpu = run_wrk(
+                        scenario, seconds=seconds, pids=pids[kind], base=base
+                    )
+                    figures[kind].append((rps, cpu))
+            rates = {kind: statistics.median(f[0] for f in runs) for kind, runs in figures.items()}
+            cpus = {kind: statistics.median(f[1] for f in runs) for kind, runs in figures.items()}
+            line = (
+                f"| {scenario.name} | {'hit' if scenario.cached else 'miss'} | "
+                f"{rates['with']:,.0f} | {rates['without']:,.0f} | {cpus['with']:.3f} | "
+                f"{cpus['without']:.3f} | {cpus['with'] - cpus['without']:+.3f} |"
+            )
+            print(line)
+            lines.append(line)
+    finally:
+        for server in servers.values():
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+    return lines
 
 
 def count_queries(env: dict[str, str], paths: list[str]) -> dict[str, int]:
@@ -366,6 +433,7 @@ def report(
     seconds: int,
     rate_line: str,
     checkout_results: list[CheckoutResult],
+    cost_lines: list[str],
     data_lines: list[str],
 ) -> str:
     baseline = results[0]
@@ -401,7 +469,19 @@ def report(
             "(goal: at least 50 %); the same 24 rows and fields, one SQL query (tests count it)."
         ),
     ]
-    lines += ["", rate_line, *report_lines(checkout_results), "", *data_lines, END]
+    lines += ["", rate_line, *report_lines(checkout_results), ""]
+    lines += [
+        "### What the request metrics cost",
+        "",
+        "The same requests with and without django-prometheus's middleware, database engine and",
+        "cache backend (counters in `PROMETHEUS_MULTIPROC_DIR` files, as in the image), two",
+        "servers on the same core, alternated over three rounds; medians.",
+        "",
+        *cost_lines,
+        "",
+        *data_lines,
+        END,
+    ]
     return "\n".join(lines)
 
 
@@ -437,6 +517,8 @@ def main() -> None:
 
     env = environment()
     seed_seconds = None if args.no_seed else seed(env, args.products)
+    # Responses cached by an earlier run would answer this run's "miss" requests.
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     slug = (
         subprocess.run(
             [
@@ -462,8 +544,13 @@ def main() -> None:
         Scenario(s.name, s.path.replace("{slug}", slug), s.cached, s.body) for s in SCENARIOS
     ]
 
-    with tempfile.NamedTemporaryFile(suffix=".json") as body:
+    with (
+        tempfile.NamedTemporaryFile(suffix=".json") as body,
+        tempfile.TemporaryDirectory(prefix="nexus-bench-metrics-") as metrics_dir,
+    ):
         env["BENCH_BASELINE_BODY"] = body.name
+        # As in the image: the web processes' counters in files, summed by /metrics.
+        env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         # The baseline answers a body the size of the list page it is compared with.
         Path(body.name).write_bytes(b"{}")
         server = start_server(env)
@@ -481,14 +568,7 @@ def main() -> None:
             pids = server_pids(server.pid)
             results = []
             for scenario in scenarios:
-                # Warm up: the first requests fill connection pools and caches.
-                script, wrk_env = _wrk_script(scenario)
-                subprocess.run(
-                    ["wrk", "-t1", "-c4", "-d2s", *script, f"{BASE}{scenario.path}"],
-                    capture_output=True,
-                    check=True,
-                    env=wrk_env,
-                )
+                warm_up(scenario)
                 rps, p50, p99, cpu = run_wrk(scenario, seconds=args.seconds, pids=pids)
                 results.append(
                     Result(
@@ -518,6 +598,9 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
+        cost_lines = metrics_cost(
+            env, [scenarios[i] for i in (0, 1, 2, 9)], seconds=max(3, args.seconds // 2)
+        )
     data_lines = data_at_scale(args.export_orders)
     print("\n".join(data_lines))
 
@@ -529,6 +612,7 @@ def main() -> None:
         seconds=args.seconds,
         rate_line=rate_line,
         checkout_results=checkout_results,
+        cost_lines=cost_lines,
         data_lines=data_lines,
     )
     DOC.write_text(
