@@ -19,7 +19,10 @@ import threading
 from typing import Any
 
 import schemathesis
+from hypothesis import strategies as st
+from schemathesis.graphql import nodes
 from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.graphql.schemas import GraphQLSchema
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 # DRF's own error codes for a value of the wrong form, and ours for unknown fields: a
@@ -80,6 +83,44 @@ def filter_case(context: Any, case: Any) -> bool:
     for name in re.findall(r"'(\w+)' value", description):
         value = value.get(name) if isinstance(value, dict) else None
     return not isinstance(value, str) or value in COUNTRIES
+
+
+# --- GraphQL -------------------------------------------------------------------------
+# A refused GraphQL request is a 200 with `errors`, each with `extensions.code` naming the
+# rule (permission_denied, invalid_page_size, invalid_text…): schemathesis's own checks
+# call every such error a failure. This one asks what the REST gate asks: no 5xx, no
+# error of ours (the schema masks those as "Unexpected error.", with no code), and a
+# query the schema allows refused only under a code.
+MASKED_ERROR = "Unexpected error."
+
+# Decimal arguments (prices, amounts) travel as strings of a decimal number.
+schemathesis.graphql.scalar(
+    "Decimal",
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False).map(
+        lambda value: nodes.String(str(value))
+    ),
+)
+
+
+@schemathesis.check
+def graphql_errors_name_their_rule(ctx: Any, response: Any, case: Any) -> Any:
+    """Every GraphQL error is the client's and says which rule refused it."""
+    if not isinstance(case.operation.schema, GraphQLSchema):
+        return None
+    if response.status_code >= 500:
+        raise AssertionError(f"{response.status_code} from the server")
+    try:
+        errors = json.loads(response.content).get("errors") or []
+    except (ValueError, AttributeError):
+        raise AssertionError("the response is not a JSON object") from None
+    negative = case.meta is not None and case.meta.generation.mode.is_negative
+    for error in errors:
+        code = (error.get("extensions") or {}).get("code")
+        if error.get("message") == MASKED_ERROR:
+            raise AssertionError(f"an error of the server's: {error}")
+        if not (code or negative):
+            raise AssertionError(f"a query the schema allows, refused without a code: {error}")
+    return None
 
 
 # CPython before 3.11.8 keeps the AST constructor's recursion depth in state that all

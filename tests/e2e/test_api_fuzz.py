@@ -19,6 +19,11 @@ limits (raised), NUL characters in text, generated webhook host names (DNS), all
 sample of the 249 country codes in the coverage phase, and schemathesis's own
 positive_data_acceptance (run in a stricter form). Staff operations are not fuzzed as
 a customer; the first test checks that a customer gets a 403 from every one of them.
+
+The GraphQL schema is fuzzed the same way, both roles at once on every operation
+(``schemathesis-graphql.toml``): schemathesis has only its fuzzing phase there and no
+seeded ids, so operations on one object mostly reach "not found"; the image upload, a
+multipart request, is left out.
 """
 
 import json
@@ -56,6 +61,8 @@ pytestmark = [
 ]
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+GRAPHQL_CONFIG = Path(__file__).with_name("schemathesis-graphql.toml")
+GRAPHQL_SCHEMA = system.ROOT / "docs" / "schema.graphql"  # checked against the code by make lint
 STAFF_PATHS = "^/api/v1/staff/"
 TEST_CARD = "4242424242424242"
 # Webhook endpoints point here: a literal address, so that creating one (which resolves
@@ -220,19 +227,32 @@ def config_file(ids: dict[str, list[Any]], directory: Path) -> Path:
 
 
 def start_schemathesis(
-    server: str, schema: Path, config: Path, role: str, auth: dict[str, str], report: Path
+    config: Path, schema: Path, url: str, auth: dict[str, str], report: Path, *options: str
 ) -> subprocess.Popen[bytes]:
-    selection = "--include-path-regex" if role == "staff" else "--exclude-path-regex"
     argv = [
         str(system.BIN / "schemathesis"), "--config-file", str(config), "run",
-        str(schema), "--url", server, "--checks", "all",
-        # Replaced by the gate's own check: see schemathesis_hooks.py.
-        "--exclude-checks", "positive_data_acceptance",
-        "--seed", SEED, "--no-color", "--header", f"Authorization: {auth['Authorization']}",
-        selection, STAFF_PATHS,
+        str(schema), "--url", url, "--seed", SEED, "--no-color",
+        "--header", f"Authorization: {auth['Authorization']}", *options,
     ]  # fmt: skip
     with report.open("wb") as output:
         return subprocess.Popen(argv, cwd=system.ROOT, stdout=output, stderr=subprocess.STDOUT)
+
+
+def failed_runs(runs: dict[str, subprocess.Popen[bytes]], reports: dict[str, Path]) -> str:
+    """Waits for the runs side by side; the reports of those that failed."""
+    started = time.monotonic()
+    try:
+        for run in runs.values():
+            run.wait(timeout=600)
+    finally:
+        for run in runs.values():
+            run.kill()  # only if a run outlived the timeout; a finished one is left as is
+            run.wait()
+    texts = {role: report.read_text(errors="replace") for role, report in reports.items()}
+    summaries = {role: text.strip().rsplit("\n", 1)[-1].strip("= ") for role, text in texts.items()}
+    print(f"schemathesis: {time.monotonic() - started:.0f} s; {summaries}")  # noqa: T201
+    failed = [role for role, run in runs.items() if run.returncode]
+    return "\n".join(f"--- as {role} ---\n{texts[role]}" for role in failed)
 
 
 def test_a_customer_is_refused_every_staff_operation(server: str, served_schema: Path) -> None:
@@ -263,24 +283,40 @@ def test_the_api_holds_up_to_fuzzing_as_a_customer_and_as_staff(
     with httpx.Client(base_url=server, timeout=30) as http:
         as_customer, as_staff, ids = seed(Shop(http))
     config = config_file(ids, tmp_path)
-    started = time.monotonic()
+    # Replaced by the gate's own check: see schemathesis_hooks.py.
+    checks = ("--checks", "all", "--exclude-checks", "positive_data_acceptance")
     # Side by side: the customer's writes wait on row locks of one account, staff's
     # mostly not, and together they keep both cores busy.
-    auth = {"customer": as_customer, "staff": as_staff}
-    reports = {role: tmp_path / f"schemathesis-{role}.txt" for role in auth}
-    runs = {
-        role: start_schemathesis(server, served_schema, config, role, auth[role], reports[role])
-        for role in auth
+    roles = {
+        "customer": (as_customer, "--exclude-path-regex", STAFF_PATHS),
+        "staff": (as_staff, "--include-path-regex", STAFF_PATHS),
     }
-    try:
-        for run in runs.values():
-            run.wait(timeout=600)
-    finally:
-        for run in runs.values():
-            run.kill()  # only if a run outlived the timeout; a finished one is left as is
-            run.wait()
-    texts = {role: report.read_text(errors="replace") for role, report in reports.items()}
-    summaries = {role: text.strip().rsplit("\n", 1)[-1].strip("= ") for role, text in texts.items()}
-    print(f"schemathesis: {time.monotonic() - started:.0f} s; {summaries}")  # noqa: T201
-    failed = [f"--- as {role} ---\n{texts[role]}" for role, run in runs.items() if run.returncode]
-    assert not failed, "\n".join(failed)
+    reports = {role: tmp_path / f"schemathesis-{role}.txt" for role in roles}
+    runs = {
+        role: start_schemathesis(
+            config, served_schema, server, auth, reports[role], *checks, *selection
+        )
+        for role, (auth, *selection) in roles.items()
+    }
+    failed = failed_runs(runs, reports)
+    assert not failed, failed
+
+
+def test_graphql_holds_up_to_fuzzing_as_a_customer_and_as_staff(
+    server: str, tmp_path: Path
+) -> None:
+    """Every operation of the GraphQL schema, as a customer and as staff at once: no
+    5xx, no error of the server's, no answer that breaks the schema, and a refused
+    query says which rule refused it (schemathesis_hooks.py)."""
+    with httpx.Client(base_url=server, timeout=30) as http:
+        as_customer, as_staff, _ids = seed(Shop(http))
+    checks = ("--checks", "response_schema_conformance,graphql_errors_name_their_rule")
+    url = f"{server}/graphql/"
+    roles = {"customer": as_customer, "staff": as_staff}
+    reports = {role: tmp_path / f"schemathesis-graphql-{role}.txt" for role in roles}
+    runs = {
+        role: start_schemathesis(GRAPHQL_CONFIG, GRAPHQL_SCHEMA, url, auth, reports[role], *checks)
+        for role, auth in roles.items()
+    }
+    failed = failed_runs(runs, reports)
+    assert not failed, failed
