@@ -104,8 +104,9 @@ DEPLOY_CHECK_ENV := NEXUS_ENV=production DJANGO_ALLOWED_HOSTS=shop.example.com \
 	JWT_SIGNING_KEY=check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	DATABASE_URL=postgres://localhost/nexus
 
-security: install ## Security gates: Django's deployment checks with production settings
+security: install ## Security gates: Django's deployment checks with production settings, bandit
 	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(UV) run --frozen bandit -c pyproject.toml -r nexus -q
 
 # The locked runtime dependencies (what the image installs) against the Python Packaging
 # Advisory Database through PyPI's JSON API. --strict fails when a package cannot be
