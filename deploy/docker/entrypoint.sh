@@ -16,7 +16,8 @@ Roles (extra arguments are passed on to the process):
   worker       Celery worker serving QUEUES (default: default,email,webhooks,payments,reports),
                its task metrics on NEXUS_WORKER_METRICS_PORT (9808; empty: none)
   beat         Celery beat, the periodic tasks (run exactly one)
-  relay        the outbox relay (manage.py relay_outbox)
+  relay        the outbox relay (manage.py relay_outbox), its publishing metrics on
+               NEXUS_RELAY_METRICS_PORT (9809; empty: none)
   migrate      manage.py migrate --noinput (run once before web and worker start)
   manage       manage.py with the given arguments, e.g. "manage seed_demo"
   healthcheck  ROLE: exit 0 when the process of ROLE in this container is healthy
@@ -66,6 +67,12 @@ run_worker() {
   export NEXUS_WORKER_METRICS_PORT=${NEXUS_WORKER_METRICS_PORT-9808}
   exec celery -A nexus.config worker --queues "${QUEUES:-$DEFAULT_QUEUES}" \
     --loglevel INFO "$@"
+}
+
+run_relay() {
+  # One process: its counters stay in memory, served on this port; "" turns it off.
+  export NEXUS_RELAY_METRICS_PORT=${NEXUS_RELAY_METRICS_PORT-9809}
+  exec python manage.py relay_outbox "$@"
 }
 
 run_beat() {
@@ -132,7 +139,7 @@ main() {
     web) run_web "$@" ;;
     worker) run_worker "$@" ;;
     beat) run_beat "$@" ;;
-    relay) exec python manage.py relay_outbox "$@" ;;
+    relay) run_relay "$@" ;;
     migrate) exec python manage.py migrate --noinput "$@" ;;
     manage) exec python manage.py "$@" ;;
     healthcheck) healthcheck "$@" ;;

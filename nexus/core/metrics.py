@@ -1,8 +1,8 @@
 """The shop's own Prometheus instruments, counted where things happen.
 
 Requests, database queries and cache reads are counted by django-prometheus; what
-only the shop knows (orders, checkout failures, payment outcomes, background tasks)
-is counted here. Counters live in the process that counts; with several processes
+only the shop knows (orders, checkout failures, payment outcomes, background tasks,
+outbox publishing) is counted here. Counters live in the process that counts; with several processes
 (granian workers, Celery's pool) ``PROMETHEUS_MULTIPROC_DIR`` makes prometheus_client
 keep them in files that ``/metrics`` and the worker's metrics port add up.
 """
@@ -52,6 +52,15 @@ TASK_DURATION = Histogram(
     "Time a background task ran, by queue.",
     ["queue"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+
+OUTBOX_PUBLISHED = Counter(
+    "nexus_outbox_published",
+    "Outbox events published to the broker (by the relay, or beat's relay task).",
+)
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "nexus_outbox_publish_failures",
+    "Attempts to publish an outbox event that the broker refused (the event waits).",
 )
 
 P = ParamSpec("P")
@@ -124,13 +133,19 @@ def _task_finished(task_id: str, task: Task[Any, Any], state: str | None, **_: o
         TASK_DURATION.labels(queue=queue).observe(time.perf_counter() - started)
 
 
-@signals.worker_init.connect
-def _serve_worker_metrics(**_: object) -> None:
-    """A worker serves its pool's counters on NEXUS_WORKER_METRICS_PORT, when set.
+def serve_metrics(port_variable: str) -> None:
+    """Serve this process's counters over HTTP on the port the variable names, if set.
 
-    Started in the worker's main process, which outlives the pool children whose
-    files it reads; the web processes' /metrics cannot see a worker's files.
+    For the processes without a web server of their own (workers, relays): the web
+    processes' /metrics cannot see their counters, which live in other directories.
     """
-    port = os.environ.get("NEXUS_WORKER_METRICS_PORT")
+    port = os.environ.get(port_variable)
     if port:
         start_http_server(int(port), registry=process_registry())
+
+
+@signals.worker_init.connect
+def _serve_worker_metrics(**_: object) -> None:
+    """Started in the worker's main process, which outlives the pool children whose
+    files it reads."""
+    serve_metrics("NEXUS_WORKER_METRICS_PORT")

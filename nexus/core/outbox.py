@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from nexus.core.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from nexus.core.models import OutboxEvent, ProcessedEvent
 from nexus.core.task_context import current_request_id
 
@@ -79,11 +80,14 @@ def relay(*, batch: int = 100) -> int:
                     attempts=F("attempts") + 1, last_error=repr(exc)[:2000]
                 )
                 logger.warning("outbox_publish_failed", event_id=event.pk, error=repr(exc))
+                OUTBOX_PUBLISH_FAILURES.inc()
                 break
             sent.append(event.pk)
         OutboxEvent.objects.filter(pk__in=sent).update(
             sent_at=timezone.now(), attempts=F("attempts") + 1
         )
+    # The batch's transaction has committed (its callers run it outside any other).
+    OUTBOX_PUBLISHED.inc(len(sent))
     return len(sent)
 
 

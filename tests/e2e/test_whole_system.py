@@ -50,6 +50,7 @@ def proxy() -> Iterator[system.TcpProxy]:
 class Shop:
     url: str  # the web server's base URL
     worker_metrics: str  # the worker's metrics port
+    relay_metrics: str  # the relay's
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def shop(inbox: Inbox, proxy: system.TcpProxy, tmp_path: Path) -> Iterator[Shop]
         )
         proxied = {**direct, "CELERY_BROKER_URL": system.broker_url(vhost, proxy.port)}
         port, worker_metrics_port = system.free_port(), system.free_port()
+        relay_metrics_port = system.free_port()
         for role in ("web", "worker"):
             (tmp_path / f"metrics-{role}").mkdir()
         worker_env = {
@@ -73,10 +75,16 @@ def shop(inbox: Inbox, proxy: system.TcpProxy, tmp_path: Path) -> Iterator[Shop]
         web_env = {**proxied, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-web")}
         processes = [
             system.worker(worker_env, tmp_path),
-            system.relay(proxied, tmp_path),
+            system.relay(
+                {**proxied, "NEXUS_RELAY_METRICS_PORT": str(relay_metrics_port)}, tmp_path
+            ),
             system.web_server(web_env, tmp_path, port, workers=2),
         ]
-        shop = Shop(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{worker_metrics_port}")
+        shop = Shop(
+            f"http://127.0.0.1:{port}",
+            f"http://127.0.0.1:{worker_metrics_port}",
+            f"http://127.0.0.1:{relay_metrics_port}",
+        )
         try:
             for process in processes:
                 process.start()
@@ -178,6 +186,10 @@ def test_a_purchase_over_http_sends_its_emails_and_signed_webhooks(
     assert _total(worker, runs, queue="payments", outcome="success") >= 1
     assert _total(worker, runs, queue="email", outcome="success") >= 1
     assert _total(worker, "nexus_payment_events_total", outcome="succeeded") == 1
+    # The relay published order.placed and order.paid at least (one process, in memory).
+    relay = _scrape(shop.relay_metrics)
+    assert _total(relay, "nexus_outbox_published_total") >= 2
+    assert _total(relay, "nexus_outbox_publish_failures_total") == 0
 
 
 def test_with_rabbitmq_unreachable_requests_succeed_and_events_wait_then_drain(
@@ -208,9 +220,11 @@ def test_with_rabbitmq_unreachable_requests_succeed_and_events_wait_then_drain(
     )
     assert OutboxEvent.objects.get(topic="order.placed").last_error
     assert inbox.messages == []
+    assert _total(_scrape(shop.relay_metrics), "nexus_outbox_publish_failures_total") >= 1
 
     proxy.restore()
     system.wait_for(lambda: f"Your order {number}" in _subjects(inbox), what="the email")
     system.wait_for(lambda: "order.placed" in _webhooks_for(receiver, number), what="the webhook")
     assert _webhooks_for(receiver, number) == {"order.placed": True}
     assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()
+    assert _total(_scrape(shop.relay_metrics), "nexus_outbox_published_total") >= 1

@@ -7,6 +7,7 @@ from django.db import connections
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from nexus.core import outbox
 from nexus.core.models import OutboxEvent
 from nexus.core.tasks import relay_outbox
 from nexus.inventory.models import LowStockThreshold, Stock
@@ -78,7 +79,8 @@ def test_without_the_database_the_counters_are_still_served(client):
         database.settings_dict["PORT"] = port
 
     assert samples[("nexus_database_up", ())] == 0
-    assert not any(name.startswith(("nexus_outbox", "nexus_webhook")) for name, _ in samples)
+    gauges = {"nexus_outbox_lag_seconds", "nexus_webhook_deliveries", "nexus_low_stock_variants"}
+    assert not gauges & {name for name, _ in samples}
     served = {name for name, _ in samples}
     assert "django_http_requests_total_by_method_total" in served
     errors = (
@@ -167,6 +169,18 @@ def test_task_runs_are_counted_by_queue_and_outcome(client):
     labels = {"queue": "inline", "task": task, "outcome": "success"}
     assert _changed(before, after, "nexus_task_runs_total", **labels) == 1
     assert _changed(before, after, "nexus_task_duration_seconds_count", queue="inline") == 1
+
+
+def test_published_outbox_events_are_counted(client):
+    """Counted where they are published: the relay process, or a worker running
+    beat's relay task (here in-process)."""
+    before = _scrape(client)
+    for n in range(3):
+        outbox.emit("test.metrics", {"n": n})
+    assert outbox.relay() == 3
+    after = _scrape(client)
+    assert _changed(before, after, "nexus_outbox_published_total") == 3
+    assert _changed(before, after, "nexus_outbox_publish_failures_total") == 0
 
 
 def test_low_stock_variants_are_counted(client, catalog):

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, InterfaceError, connection, connections
 
 from nexus.core import outbox
+from nexus.core.metrics import serve_metrics
 
 logger = structlog.get_logger(__name__)
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         self._stopping = False
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        serve_metrics("NEXUS_RELAY_METRICS_PORT")
         logger.info("outbox_relay_started", interval=interval, batch=batch)
         listener = None
         while not self._stopping:
