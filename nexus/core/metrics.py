@@ -2,9 +2,10 @@
 
 Requests, database queries and cache reads are counted by django-prometheus; what
 only the shop knows (orders, checkout failures, payment outcomes, background tasks,
-outbox publishing) is counted here. Counters live in the process that counts; with several processes
-(granian workers, Celery's pool) ``PROMETHEUS_MULTIPROC_DIR`` makes prometheus_client
-keep them in files that ``/metrics`` and the worker's metrics port add up.
+outbox publishing) is counted here. Counters live in the process that counts; with
+several processes (granian workers, Celery's pool) ``PROMETHEUS_MULTIPROC_DIR`` makes
+prometheus_client keep them in files that ``/metrics`` and the worker's metrics port
+add up.
 """
 
 import functools

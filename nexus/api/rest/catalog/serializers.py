@@ -14,6 +14,7 @@ from nexus.catalog.selectors import ORDERINGS
 # One value of a list filter (brands, attribute values), and how many a filter takes.
 VALUE_SLUG = "[a-z0-9_-]{1,100}"
 MAX_VALUES_PER_FILTER = 50
+SLUG_LIST_REFUSED = f"Give 1 to {MAX_VALUES_PER_FILTER} comma-separated slugs."
 
 
 class ProductQueryInput(serializers.Serializer[Any]):
@@ -29,7 +30,7 @@ class ProductQueryInput(serializers.Serializer[Any]):
         validators=[
             RegexValidator(
                 rf"^{VALUE_SLUG}(?:,{VALUE_SLUG}){{0,{MAX_VALUES_PER_FILTER - 1}}}$",
-                f"Give 1 to {MAX_VALUES_PER_FILTER} comma-separated slugs.",
+                SLUG_LIST_REFUSED,
             )
         ],
         help_text="Brand slugs, comma-separated (any of them), e.g. `acme,zenith`.",

@@ -20,18 +20,15 @@ from nexus.catalog import selectors
 from nexus.catalog.models import Product
 from nexus.catalog.selectors import ORDERINGS, ProductFilters
 
-_ATTRIBUTE_PARAM = re.compile(r"^attr\.([a-z0-9_-]{1,100})$")
+_ATTRIBUTE_PARAM = re.compile(rf"^attr\.({s.VALUE_SLUG})$")
 _SLUG = re.compile(rf"^{s.VALUE_SLUG}$")
 MAX_ATTRIBUTE_FILTERS = 20
-MAX_VALUES_PER_FILTER = s.MAX_VALUES_PER_FILTER
 
 
 def _slugs(raw: str, field: str) -> list[str]:
     values = [value.strip() for value in raw.split(",") if value.strip()]
-    if not values or len(values) > MAX_VALUES_PER_FILTER or not all(map(_SLUG.match, values)):
-        raise ValidationError(
-            {field: [f"Give 1 to {MAX_VALUES_PER_FILTER} comma-separated slugs."]}
-        )
+    if not values or len(values) > s.MAX_VALUES_PER_FILTER or not all(map(_SLUG.match, values)):
+        raise ValidationError({field: [s.SLUG_LIST_REFUSED]})
     return values
 
 
